@@ -1,0 +1,6 @@
+package io.videojam.api;
+
+/** ServiceLoader entry for backends, selected by {@code --backend NAME}. */
+public interface BackendProvider extends Named {
+  Backend create();
+}

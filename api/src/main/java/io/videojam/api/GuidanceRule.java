@@ -1,0 +1,27 @@
+package io.videojam.api;
+
+import java.util.List;
+import java.util.Map;
+
+/**
+ * Seam 3, the guidance rule: which passes a sampling step needs and how to combine their outputs.
+ * A rule never calls the model; the sampler runs the passes (batched or one by one) and hands the
+ * velocities back in the order of {@link #passes()}.
+ */
+public interface GuidanceRule {
+  String name();
+
+  List<Pass> passes();
+
+  /**
+   * Combines the passes' velocities into the guided velocity.
+   *
+   * @param outputs one {@code [B, C, T, H, W]} velocity per pass, in the order of {@link #passes()}
+   * @param shape the joint latent shape (tells appearance from motion channels)
+   * @return the guided velocity (may reuse one of the arrays)
+   */
+  float[] combine(List<float[]> outputs, LatentShape shape);
+
+  /** The rule's effective settings, recorded in run.json. */
+  Map<String, Object> settings();
+}

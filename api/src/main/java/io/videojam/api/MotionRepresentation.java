@@ -1,0 +1,16 @@
+package io.videojam.api;
+
+/**
+ * Seam 2, the motion representation: how motion is written as a "motion video" with the model's
+ * motion channels, and how such a video is shown to a person.
+ */
+public interface MotionRepresentation extends Named {
+  /** Channels of the motion video (3 for flow-as-RGB). */
+  int channels();
+
+  /**
+   * RGB frames {@code [3, T, H, W]} in [-1, 1] that show a decoded motion video
+   * {@code [channels(), T, H, W]} to a person.
+   */
+  FloatTensor visualize(FloatTensor motionVideo);
+}
