@@ -1,0 +1,97 @@
+package io.videojam.media;
+
+import io.videojam.api.VideoJamException;
+import java.io.IOException;
+import java.nio.file.AccessDeniedException;
+import java.nio.file.AtomicMoveNotSupportedException;
+import java.nio.file.FileAlreadyExistsException;
+import java.nio.file.FileSystemException;
+import java.nio.file.Files;
+import java.nio.file.NoSuchFileException;
+import java.nio.file.NotDirectoryException;
+import java.nio.file.Path;
+import java.nio.file.StandardCopyOption;
+
+/**
+ * Writes a file through a temporary sibling so that the destination is either the complete new
+ * file or untouched: the content goes to {@code .<name>.<random>.tmp} in the destination folder,
+ * which is then moved over the destination atomically (plain replace where the file system has no
+ * atomic move). On any failure the temporary file is deleted and a one-line {@link
+ * VideoJamException} naming the destination is thrown.
+ */
+public final class AtomicFiles {
+  private AtomicFiles() {}
+
+  /** Writes the content of one file to the (temporary) path it is given. */
+  @FunctionalInterface
+  public interface Content {
+    void writeTo(Path temp) throws Exception;
+  }
+
+  /**
+   * Writes {@code target} atomically. Creates missing parent folders.
+   *
+   * @param what what is being written, for the error message ("MP4 video", "GIF", ...)
+   */
+  public static void write(Path target, String what, Content content) {
+    Path abs = target.toAbsolutePath().normalize();
+    Path dir = abs.getParent();
+    Path temp = null;
+    try {
+      Files.createDirectories(dir);
+      temp = Files.createTempFile(dir, "." + abs.getFileName() + ".", ".tmp");
+      content.writeTo(temp);
+      moveReplacing(temp, abs);
+      temp = null;
+    } catch (VideoJamException e) {
+      throw new VideoJamException("cannot write " + what + " " + target + ": " + e.getMessage(), e);
+    } catch (Exception e) {
+      throw new VideoJamException("cannot write " + what + " " + target + ": " + reason(e), e);
+    } finally {
+      if (temp != null) {
+        try {
+          Files.deleteIfExists(temp);
+        } catch (IOException ignored) {
+          // best effort: the write already failed and that error is the one to report
+        }
+      }
+    }
+  }
+
+  /** Moves {@code from} over {@code to}, atomically where the file system can. */
+  static void moveReplacing(Path from, Path to) throws IOException {
+    try {
+      Files.move(from, to, StandardCopyOption.ATOMIC_MOVE, StandardCopyOption.REPLACE_EXISTING);
+    } catch (AtomicMoveNotSupportedException e) {
+      Files.move(from, to, StandardCopyOption.REPLACE_EXISTING);
+    }
+  }
+
+  /** A short, one-line reason for an I/O (or other) failure, for user-facing messages. */
+  static String reason(Throwable e) {
+    String r;
+    if (e instanceof AccessDeniedException) {
+      r = "permission denied";
+    } else if (e instanceof NotDirectoryException n) {
+      r = n.getFile() + " is not a folder";
+    } else if (e instanceof FileAlreadyExistsException f) {
+      r = f.getFile() + " already exists and is not a folder";
+    } else if (e instanceof NoSuchFileException n) {
+      r = "no such file or folder " + n.getFile();
+    } else if (e instanceof FileSystemException f && f.getReason() != null) {
+      r = f.getReason() + (f.getFile() != null ? " (" + f.getFile() + ")" : "");
+    } else if (e.getMessage() != null && !e.getMessage().isBlank()) {
+      r = e.getMessage();
+    } else {
+      r = e.getClass().getSimpleName();
+    }
+    return oneLine(r);
+  }
+
+  /** The first line of a message, trimmed. */
+  static String oneLine(String s) {
+    String t = s.strip();
+    int nl = t.indexOf('\n');
+    return (nl >= 0 ? t.substring(0, nl) : t).strip();
+  }
+}

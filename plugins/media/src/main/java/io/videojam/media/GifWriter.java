@@ -1,0 +1,144 @@
+package io.videojam.media;
+
+import io.videojam.api.FloatTensor;
+import io.videojam.api.VideoJamException;
+import java.awt.image.BufferedImage;
+import java.nio.file.Path;
+import java.util.Iterator;
+import java.util.List;
+import javax.imageio.IIOImage;
+import javax.imageio.ImageIO;
+import javax.imageio.ImageTypeSpecifier;
+import javax.imageio.ImageWriteParam;
+import javax.imageio.ImageWriter;
+import javax.imageio.metadata.IIOMetadata;
+import javax.imageio.metadata.IIOMetadataNode;
+import javax.imageio.stream.ImageOutputStream;
+
+/**
+ * Writes animated GIFs with {@code javax.imageio} (pure Java, no natives): loops forever, every
+ * frame shown for {@link #delayCentiseconds(double)}, one shared palette for all frames (see
+ * {@link Palette}: exact when the animation has at most 256 colours, median cut otherwise, no
+ * dithering).
+ *
+ * <p>GIF delays are whole hundredths of a second, so the frame rate is rounded: the delay is {@code
+ * round(100 / fps)} but at least 2 (browsers show 0 and 1 as 10), and {@link #write} returns the
+ * delay actually used; the true frame rate is {@code 100 / delay}.
+ *
+ * <p>The file is written to a temporary sibling and moved into place atomically; on failure the
+ * temporary file is removed and a one-line {@link VideoJamException} naming the file is thrown.
+ */
+public final class GifWriter {
+  private static final String FORMAT = "javax_imageio_gif_image_1.0";
+
+  private GifWriter() {}
+
+  /** The GIF frame delay for {@code fps}, in hundredths of a second: {@code max(2, round(100 / fps))}. */
+  public static int delayCentiseconds(double fps) {
+    if (!(fps > 0) || Double.isInfinite(fps)) {
+      throw new VideoJamException("GIF frame rate must be a positive number, got " + fps);
+    }
+    return (int) Math.max(2, Math.min(65535, Math.round(100.0 / fps)));
+  }
+
+  /**
+   * Writes a video tensor {@code [3, T, H, W]} (values in [-1, 1]) upscaled by {@code scale}
+   * (nearest neighbour; {@code 0} picks {@link Frames#autoScale}).
+   *
+   * @return the frame delay used, in hundredths of a second
+   */
+  public static int write(Path gif, FloatTensor video, double fps, int scale) {
+    int s = scale == 0 ? Frames.autoScale((int) video.shape()[2], (int) video.shape()[3]) : scale;
+    return write(gif, Frames.toImages(video, s), fps);
+  }
+
+  /**
+   * Writes the frames (all the same size, any image type) as a looping GIF.
+   *
+   * @return the frame delay used, in hundredths of a second ({@code 100 / delay} is the true fps)
+   * @throws VideoJamException one line naming the file, for bad arguments or any I/O failure
+   */
+  public static int write(Path gif, List<BufferedImage> frames, double fps) {
+    if (frames.isEmpty()) {
+      throw new VideoJamException("cannot write GIF " + gif + ": there are no frames");
+    }
+    int w = frames.get(0).getWidth(), h = frames.get(0).getHeight();
+    if (w > 65535 || h > 65535) {
+      throw new VideoJamException("cannot write GIF " + gif + ": " + w + "x" + h + " is larger than GIF allows (65535)");
+    }
+    for (int i = 1; i < frames.size(); i++) {
+      BufferedImage f = frames.get(i);
+      if (f.getWidth() != w || f.getHeight() != h) {
+        throw new VideoJamException("cannot write GIF " + gif + ": frame " + i + " is "
+            + f.getWidth() + "x" + f.getHeight() + " but frame 0 is " + w + "x" + h);
+      }
+    }
+    int delay;
+    try {
+      delay = delayCentiseconds(fps);
+    } catch (VideoJamException e) {
+      throw new VideoJamException("cannot write GIF " + gif + ": " + e.getMessage(), e);
+    }
+    Palette palette = Palette.of(frames);
+    AtomicFiles.write(gif, "GIF", temp -> {
+      Iterator<ImageWriter> writers = ImageIO.getImageWritersByFormatName("gif");
+      if (!writers.hasNext()) {
+        throw new VideoJamException("this Java runtime has no GIF writer");
+      }
+      ImageWriter writer = writers.next();
+      try (ImageOutputStream out = ImageIO.createImageOutputStream(temp.toFile())) {
+        if (out == null) {
+          throw new VideoJamException("cannot open the temporary file " + temp);
+        }
+        writer.setOutput(out);
+        ImageWriteParam param = writer.getDefaultWriteParam();
+        writer.prepareWriteSequence(null);
+        for (int i = 0; i < frames.size(); i++) {
+          BufferedImage indexed = palette.index(frames.get(i));
+          IIOMetadata meta = frameMetadata(writer, param, indexed, delay, i == 0);
+          writer.writeToSequence(new IIOImage(indexed, null, meta), param);
+        }
+        writer.endWriteSequence();
+      } finally {
+        writer.dispose();
+      }
+    });
+    return delay;
+  }
+
+  private static IIOMetadata frameMetadata(
+      ImageWriter writer, ImageWriteParam param, BufferedImage img, int delay, boolean first) throws Exception {
+    IIOMetadata meta = writer.getDefaultImageMetadata(ImageTypeSpecifier.createFromRenderedImage(img), param);
+    IIOMetadataNode root = (IIOMetadataNode) meta.getAsTree(FORMAT);
+
+    IIOMetadataNode gce = child(root, "GraphicControlExtension");
+    gce.setAttribute("disposalMethod", "none");
+    gce.setAttribute("userInputFlag", "FALSE");
+    gce.setAttribute("transparentColorFlag", "FALSE");
+    gce.setAttribute("delayTime", Integer.toString(delay));
+    gce.setAttribute("transparentColorIndex", "0");
+
+    if (first) {
+      IIOMetadataNode apps = child(root, "ApplicationExtensions");
+      IIOMetadataNode netscape = new IIOMetadataNode("ApplicationExtension");
+      netscape.setAttribute("applicationID", "NETSCAPE");
+      netscape.setAttribute("authenticationCode", "2.0");
+      netscape.setUserObject(new byte[] {1, 0, 0}); // sub-block 1: loop count 0 = forever
+      apps.appendChild(netscape);
+    }
+    meta.setFromTree(FORMAT, root);
+    return meta;
+  }
+
+  /** The named child of {@code root}, created (and appended) if absent. */
+  private static IIOMetadataNode child(IIOMetadataNode root, String name) {
+    for (int i = 0; i < root.getLength(); i++) {
+      if (root.item(i).getNodeName().equalsIgnoreCase(name)) {
+        return (IIOMetadataNode) root.item(i);
+      }
+    }
+    IIOMetadataNode node = new IIOMetadataNode(name);
+    root.appendChild(node);
+    return node;
+  }
+}

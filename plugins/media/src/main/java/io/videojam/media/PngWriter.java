@@ -1,0 +1,111 @@
+package io.videojam.media;
+
+import io.videojam.api.FloatTensor;
+import io.videojam.api.VideoJamException;
+import java.awt.image.BufferedImage;
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.regex.Pattern;
+import java.util.stream.Stream;
+import javax.imageio.ImageIO;
+
+/**
+ * Lossless PNG output: single images and frame sequences {@code 0000.png, 0001.png, ...} (at least
+ * four digits, more when there are 10000 frames or more). Each file is written to a temporary
+ * sibling and moved into place atomically.
+ */
+public final class PngWriter {
+  private static final Pattern FRAME_NAME = Pattern.compile("\\d{4,}\\.png");
+
+  private PngWriter() {}
+
+  /** File name of frame {@code index} in a sequence of {@code count} frames, e.g. {@code 0007.png}. */
+  public static String frameName(int index, int count) {
+    int digits = Math.max(4, Integer.toString(Math.max(0, count - 1)).length());
+    return String.format("%0" + digits + "d.png", index);
+  }
+
+  /**
+   * Writes one PNG atomically (creating missing parent folders).
+   *
+   * @throws VideoJamException one line naming the file on any failure
+   */
+  public static void write(Path png, BufferedImage image) {
+    AtomicFiles.write(png, "PNG", temp -> {
+      if (!ImageIO.write(image, "png", temp.toFile())) {
+        throw new VideoJamException("no PNG writer for this image type");
+      }
+    });
+  }
+
+  /**
+   * Writes the frames as {@code dir/0000.png, dir/0001.png, ...} (creating {@code dir}).
+   *
+   * @return the written files, in frame order
+   */
+  public static List<Path> writeFrames(Path dir, List<BufferedImage> frames) {
+    List<Path> out = new ArrayList<>(frames.size());
+    for (int i = 0; i < frames.size(); i++) {
+      Path p = dir.resolve(frameName(i, frames.size()));
+      write(p, frames.get(i));
+      out.add(p);
+    }
+    return out;
+  }
+
+  /**
+   * Writes a video tensor {@code [3, T, H, W]} (values in [-1, 1]) as frames upscaled by {@code
+   * scale} (nearest neighbour; 1 keeps the tensor's size).
+   */
+  public static List<Path> writeFrames(Path dir, FloatTensor video, int scale) {
+    return writeFrames(dir, Frames.toImages(video, scale));
+  }
+
+  /**
+   * Reads the frame sequence written by {@link #writeFrames}: every {@code NNNN.png} in {@code dir}
+   * in numeric order.
+   *
+   * @throws VideoJamException one line naming the folder or file when there are no frames or one
+   *     cannot be read
+   */
+  public static List<BufferedImage> readFrames(Path dir) {
+    List<Path> files;
+    try (Stream<Path> s = Files.list(dir)) {
+      files = s.filter(p -> FRAME_NAME.matcher(p.getFileName().toString()).matches())
+          .sorted((a, b) -> {
+            String x = a.getFileName().toString(), y = b.getFileName().toString();
+            return x.length() != y.length() ? Integer.compare(x.length(), y.length()) : x.compareTo(y);
+          })
+          .toList();
+    } catch (IOException e) {
+      throw new VideoJamException("cannot read PNG frames in " + dir + ": " + AtomicFiles.reason(e), e);
+    }
+    if (files.isEmpty()) {
+      throw new VideoJamException("no PNG frames (0000.png, ...) in " + dir);
+    }
+    List<BufferedImage> frames = new ArrayList<>(files.size());
+    for (Path p : files) {
+      frames.add(read(p));
+    }
+    return frames;
+  }
+
+  /** Reads one PNG (or any image ImageIO reads). */
+  public static BufferedImage read(Path png) {
+    if (!Files.isRegularFile(png)) {
+      throw new VideoJamException("image file not found: " + png);
+    }
+    try {
+      BufferedImage img = ImageIO.read(png.toFile());
+      if (img == null) {
+        throw new VideoJamException("cannot read image " + png + ": not an image file");
+      }
+      return img;
+    } catch (IOException e) {
+      throw new VideoJamException("cannot read image " + png + ": " + AtomicFiles.reason(e), e);
+    }
+  }
+}

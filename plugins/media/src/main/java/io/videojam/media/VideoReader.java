@@ -1,0 +1,152 @@
+package io.videojam.media;
+
+import io.videojam.api.FloatTensor;
+import io.videojam.api.VideoFormat;
+import io.videojam.api.VideoJamException;
+import java.awt.image.BufferedImage;
+import java.awt.image.DataBufferByte;
+import java.io.IOException;
+import java.nio.ByteBuffer;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import org.bytedeco.ffmpeg.global.avutil;
+import org.bytedeco.javacv.FFmpegFrameGrabber;
+import org.bytedeco.javacv.Frame;
+import org.bytedeco.javacv.FrameGrabber;
+
+/**
+ * Decodes any video FFmpeg can read (MP4, WebM, MOV, GIF, ...) into frames, ignoring audio.
+ *
+ * <p>Every failure is a one-line {@link VideoJamException} that names the file: missing, a folder,
+ * empty, not decodable, without a video stream or without frames.
+ */
+public final class VideoReader {
+  private VideoReader() {}
+
+  /** Decoded frames ({@code TYPE_3BYTE_BGR}, all the same size) and the stream's frame rate. */
+  public record Decoded(List<BufferedImage> frames, double fps) {
+    public Decoded {
+      frames = List.copyOf(frames);
+    }
+
+    /** The frames as a video tensor {@code [3, T, H, W]} with values in [-1, 1]. */
+    public FloatTensor tensor() {
+      return Frames.fromImages(frames);
+    }
+
+    /** Frames, size and frame rate (fps falls back to 25 where the file does not say). */
+    public VideoFormat format() {
+      return new VideoFormat(frames.size(), frames.get(0).getHeight(), frames.get(0).getWidth(), fps > 0 ? fps : 25);
+    }
+  }
+
+  /** All frames of the video as a tensor {@code [3, T, H, W]} with values in [-1, 1]. */
+  public static FloatTensor read(Path video) {
+    return decode(video, Integer.MAX_VALUE).tensor();
+  }
+
+  /** The first {@code maxFrames} frames (or all, if fewer) as a tensor {@code [3, T, H, W]}. */
+  public static FloatTensor read(Path video, int maxFrames) {
+    return decode(video, maxFrames).tensor();
+  }
+
+  /** All frames of the video as {@code TYPE_3BYTE_BGR} images. */
+  public static List<BufferedImage> readImages(Path video) {
+    return decode(video, Integer.MAX_VALUE).frames();
+  }
+
+  /**
+   * Decodes the first {@code maxFrames} frames (or all, if fewer) and the frame rate.
+   *
+   * @throws VideoJamException one line naming the file when it is missing, a folder, empty, not a
+   *     video FFmpeg can decode, or has no video frames
+   */
+  public static Decoded decode(Path video, int maxFrames) {
+    if (maxFrames < 1) {
+      throw new IllegalArgumentException("maxFrames must be >= 1, got " + maxFrames);
+    }
+    checkFile(video);
+    Ffmpeg.ensureLoaded();
+    List<BufferedImage> frames = new ArrayList<>();
+    double fps;
+    try (FFmpegFrameGrabber grabber = new FFmpegFrameGrabber(video.toFile())) {
+      grabber.setPixelFormat(avutil.AV_PIX_FMT_BGR24);
+      try {
+        grabber.start();
+      } catch (FrameGrabber.Exception e) {
+        throw new VideoJamException(
+            "cannot read video " + video + ": not a video FFmpeg can decode (" + Ffmpeg.describe(e) + ")", e);
+      }
+      if (!grabber.hasVideo()) {
+        throw new VideoJamException("cannot read video " + video + ": the file has no video stream");
+      }
+      fps = grabber.getFrameRate();
+      while (frames.size() < maxFrames) {
+        Frame f;
+        try {
+          f = grabber.grabImage();
+        } catch (FrameGrabber.Exception e) {
+          throw new VideoJamException("cannot read video " + video + ": decoding failed at frame "
+              + frames.size() + " (" + Ffmpeg.describe(e) + ")", e);
+        }
+        if (f == null) {
+          break;
+        }
+        if (f.image == null || f.imageWidth < 1 || f.imageHeight < 1) {
+          continue;
+        }
+        frames.add(toImage(f));
+      }
+    } catch (FrameGrabber.Exception e) { // from close()
+      throw new VideoJamException("cannot read video " + video + ": " + Ffmpeg.describe(e), e);
+    }
+    if (frames.isEmpty()) {
+      throw new VideoJamException("cannot read video " + video + ": it has no video frames");
+    }
+    BufferedImage first = frames.get(0);
+    for (int i = 1; i < frames.size(); i++) {
+      if (frames.get(i).getWidth() != first.getWidth() || frames.get(i).getHeight() != first.getHeight()) {
+        throw new VideoJamException("cannot read video " + video + ": frame size changes from "
+            + first.getWidth() + "x" + first.getHeight() + " to " + frames.get(i).getWidth() + "x"
+            + frames.get(i).getHeight() + " at frame " + i);
+      }
+    }
+    return new Decoded(frames, fps);
+  }
+
+  private static void checkFile(Path video) {
+    if (!Files.exists(video)) {
+      throw new VideoJamException("video file not found: " + video);
+    }
+    if (Files.isDirectory(video)) {
+      throw new VideoJamException("cannot read video " + video + ": it is a folder, not a video file");
+    }
+    if (!Files.isReadable(video)) {
+      throw new VideoJamException("cannot read video " + video + ": permission denied");
+    }
+    try {
+      if (Files.size(video) == 0) {
+        throw new VideoJamException("cannot read video " + video + ": the file is empty");
+      }
+    } catch (IOException e) {
+      throw new VideoJamException("cannot read video " + video + ": " + AtomicFiles.reason(e), e);
+    }
+  }
+
+  /** Copies a BGR24 frame (rows {@code imageStride} bytes apart) into a new image. */
+  private static BufferedImage toImage(Frame f) {
+    int w = f.imageWidth;
+    int h = f.imageHeight;
+    BufferedImage img = new BufferedImage(w, h, BufferedImage.TYPE_3BYTE_BGR);
+    byte[] dst = ((DataBufferByte) img.getRaster().getDataBuffer()).getData();
+    ByteBuffer src = ((ByteBuffer) f.image[0]).duplicate();
+    int stride = f.imageStride;
+    for (int y = 0; y < h; y++) {
+      src.position(y * stride);
+      src.get(dst, y * w * 3, w * 3);
+    }
+    return img;
+  }
+}

@@ -1,0 +1,28 @@
+package io.videojam.runtime;
+
+import io.videojam.api.FloatTensor;
+import java.util.Map;
+
+/**
+ * A generated clip.
+ *
+ * @param video RGB frames {@code [3, T, H, W]} in [-1, 1]
+ * @param motion the model's motion prediction shown as RGB {@code [3, T, H, W]}, or null for a model without motion channels
+ * @param latent the final joint latent {@code [1, C, T', H', W']}
+ * @param settings every setting that decided the clip, for run.json
+ * @param timings where the time went
+ */
+public record Generation(FloatTensor video, FloatTensor motion, FloatTensor latent, Map<String, Object> settings, Timings timings) {
+  /**
+   * @param totalNanos wall time of text encoding, sampling and decoding
+   * @param samplingNanos wall time of the sampling loop
+   * @param backendNanos time inside backend graph runs
+   * @param modelRuns number of graph runs
+   */
+  public record Timings(long totalNanos, long samplingNanos, long backendNanos, long modelRuns) {
+    /** Share of the wall time spent outside the backend: (total - backend) / total. */
+    public double overhead() {
+      return totalNanos == 0 ? 0 : (double) (totalNanos - backendNanos) / totalNanos;
+    }
+  }
+}

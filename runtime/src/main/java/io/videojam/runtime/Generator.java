@@ -1,0 +1,209 @@
+package io.videojam.runtime;
+
+import io.videojam.api.FloatTensor;
+import io.videojam.api.GuidanceProvider;
+import io.videojam.api.GuidanceRule;
+import io.videojam.api.LatentShape;
+import io.videojam.api.LongTensor;
+import io.videojam.api.ModelInfo;
+import io.videojam.api.MotionRepresentation;
+import io.videojam.api.Pass;
+import io.videojam.api.Plugins;
+import io.videojam.api.Solver;
+import io.videojam.api.SolverProvider;
+import io.videojam.api.StepListener;
+import io.videojam.api.Tensor;
+import io.videojam.api.TimeScheduleProvider;
+import io.videojam.api.VideoJamException;
+import io.videojam.api.VideoModel;
+import jakarta.inject.Inject;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.Random;
+
+/**
+ * The generation pipeline: prompt -> text encoder -> sampler (guidance rule -> passes -> model)
+ * -> joint latent -> codec -> frames.
+ */
+public final class Generator {
+  /** Activation memory of one model run, in multiples of the latent's bytes, when model.json gives no figure. */
+  static final int ACTIVATION_FACTOR = 64;
+
+  private final VideoModel model;
+  private final Optional<MotionRepresentation> motion;
+
+  @Inject
+  public Generator(VideoModel model, Optional<MotionRepresentation> motion) {
+    this.model = model;
+    this.motion = motion;
+  }
+
+  public ModelInfo info() {
+    return model.info();
+  }
+
+  /** The rule {@code request} asks for, or the model's default (inner with motion channels, cfg without). */
+  public GuidanceRule rule(GenerationRequest request) {
+    String name = request.guidance() != null ? request.guidance() : model.info().hasMotion() ? "inner" : "cfg";
+    return Plugins.find(GuidanceProvider.class, name, "--guidance").create(request.guidanceSettings(), model.info());
+  }
+
+  /** The pass mode {@code request} resolves to for {@code passes} passes, with the reason. */
+  public PassMode resolve(GenerationRequest request, int passes) {
+    if (request.passMode() != PassMode.AUTO) {
+      return request.passMode();
+    }
+    long estimate = batchedBytes(passes);
+    return passes > 1 && estimate <= request.memoryBudgetBytes() ? PassMode.BATCHED : PassMode.SEQUENTIAL;
+  }
+
+  /** Estimated memory of one batched run of {@code passes} passes. */
+  public long batchedBytes(int passes) {
+    return (long) passes * model.info().latent().sampleSize() * Float.BYTES * ACTIVATION_FACTOR;
+  }
+
+  public Generation generate(GenerationRequest request, StepListener progress) {
+    long start = System.nanoTime();
+    long backendStart = model.backendNanos();
+    ModelInfo info = model.info();
+    LatentShape shape = info.latent();
+    GuidanceRule rule = rule(request);
+    Solver solver = Plugins.find(SolverProvider.class, request.solver(), "--solver").create(io.videojam.api.Settings.empty("--solver"));
+    double[] times = Plugins.find(TimeScheduleProvider.class, request.schedule(), "--schedule").create(request.scheduleSettings())
+        .times(request.steps());
+    List<Pass> passes = rule.passes();
+    PassMode mode = resolve(request, passes.size());
+
+    Tensor text = model.textEncoder().encode(List.of(request.prompt()));
+    Tensor nullText = model.textEncoder().nullCondition(1);
+    Tensor batchedText = concat(passes.stream().map(p -> p.dropText() ? nullText : text).toList());
+
+    float[] noise = new float[shape.size()];
+    Random random = new Random(request.seed());
+    for (int i = 0; i < noise.length; i++) {
+      noise[i] = (float) random.nextGaussian();
+    }
+    long[] runs = {0};
+    int totalSteps = request.steps();
+    long samplingStart = System.nanoTime();
+    float[] x1 = solver.integrate((x, t, step) -> {
+      List<float[]> outputs = new ArrayList<>(passes.size());
+      if (mode == PassMode.BATCHED && passes.size() > 1) {
+        float[] in = new float[x.length * passes.size()];
+        for (int p = 0; p < passes.size(); p++) {
+          System.arraycopy(x, 0, in, p * x.length, x.length);
+          if (passes.get(p).dropMotion()) {
+            zeroMotion(in, p * x.length, shape);
+          }
+        }
+        FloatTensor out = model.velocity(new FloatTensor(shape.withBatch(passes.size()).dims(), in), t, batchedText);
+        runs[0]++;
+        for (int p = 0; p < passes.size(); p++) {
+          float[] o = new float[x.length];
+          System.arraycopy(out.data(), p * x.length, o, 0, x.length);
+          outputs.add(o);
+        }
+      } else {
+        for (Pass p : passes) {
+          float[] in = x;
+          if (p.dropMotion()) {
+            in = x.clone();
+            zeroMotion(in, 0, shape);
+          }
+          outputs.add(model.velocity(new FloatTensor(shape.dims(), in), t, p.dropText() ? nullText : text).data());
+          runs[0]++;
+        }
+      }
+      for (int p = 0; p < outputs.size(); p++) {
+        checkFinite(outputs.get(p), step, totalSteps, t, passes.get(p));
+      }
+      return rule.combine(outputs, shape);
+    }, noise, times, progress);
+    long samplingNanos = System.nanoTime() - samplingStart;
+
+    FloatTensor latent = new FloatTensor(shape.dims(), x1);
+    FloatTensor video = decode(x1, shape, 0, shape.appearanceChannels());
+    FloatTensor motionVideo = null;
+    if (info.hasMotion() && motion.isPresent()) {
+      motionVideo = motion.get().visualize(decode(x1, shape, shape.appearanceChannels(), shape.motionChannels()));
+    }
+    long total = System.nanoTime() - start;
+
+    Map<String, Object> settings = new LinkedHashMap<>();
+    settings.put("prompt", request.prompt());
+    settings.put("seed", request.seed());
+    settings.put("steps", request.steps());
+    settings.put("solver", request.solver());
+    settings.put("schedule", request.schedule());
+    settings.put("schedule-settings", request.scheduleSettings().values());
+    settings.put("times", times);
+    settings.put("guidance", rule.name());
+    settings.put("guidance-settings", rule.settings());
+    settings.put("pass-mode", mode.key());
+    settings.put("pass-mode-requested", request.passMode().key());
+    settings.put("memory-budget-bytes", request.memoryBudgetBytes());
+    settings.put("batched-estimate-bytes", batchedBytes(passes.size()));
+    settings.put("model-runs", runs[0]);
+    return new Generation(video, motionVideo, latent, settings,
+        new Generation.Timings(total, samplingNanos, model.backendNanos() - backendStart, runs[0]));
+  }
+
+  private void checkFinite(float[] v, int step, int steps, double t, Pass pass) {
+    for (float f : v) {
+      if (!Float.isFinite(f)) {
+        throw new VideoJamException("model '" + model.info().name() + "' returned " + (Float.isNaN(f) ? "NaN" : "Inf")
+            + " at step " + (step + 1) + " of " + steps + " (t = " + String.format(java.util.Locale.ROOT, "%.4f", t) + ", pass " + pass
+            + "); stopped. Check the time convention and scale in model.json, or the exported weights");
+      }
+    }
+  }
+
+  /** Channels [from, from + count) of a batch-1 joint latent, decoded by the model's codec to {@code [3, T, H, W]}. */
+  private FloatTensor decode(float[] x, LatentShape shape, int from, int count) {
+    int plane = shape.planeSize();
+    float[] part = new float[count * plane];
+    System.arraycopy(x, from * plane, part, 0, part.length);
+    FloatTensor decoded = model.codec().decode(new FloatTensor(
+        new long[] {1, count, shape.frames(), shape.height(), shape.width()}, part));
+    long[] s = decoded.shape();
+    return new FloatTensor(new long[] {s[1], s[2], s[3], s[4]}, decoded.data());
+  }
+
+  static void zeroMotion(float[] x, int offset, LatentShape shape) {
+    int plane = shape.planeSize();
+    java.util.Arrays.fill(x, offset + shape.appearanceChannels() * plane, offset + shape.channels() * plane, 0f);
+  }
+
+  /** Concatenates same-typed tensors on the first axis. */
+  static Tensor concat(List<Tensor> parts) {
+    if (parts.size() == 1) {
+      return parts.get(0);
+    }
+    long[] shape = parts.get(0).shape().clone();
+    shape[0] = 0;
+    for (Tensor p : parts) {
+      shape[0] += p.shape()[0];
+    }
+    if (parts.get(0) instanceof FloatTensor) {
+      float[] data = new float[Math.toIntExact(io.videojam.api.Shapes.count(shape))];
+      int at = 0;
+      for (Tensor p : parts) {
+        float[] d = ((FloatTensor) p).data();
+        System.arraycopy(d, 0, data, at, d.length);
+        at += d.length;
+      }
+      return new FloatTensor(shape, data);
+    }
+    long[] data = new long[Math.toIntExact(io.videojam.api.Shapes.count(shape))];
+    int at = 0;
+    for (Tensor p : parts) {
+      long[] d = ((LongTensor) p).data();
+      System.arraycopy(d, 0, data, at, d.length);
+      at += d.length;
+    }
+    return new LongTensor(shape, data);
+  }
+}

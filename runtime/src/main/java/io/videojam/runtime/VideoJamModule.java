@@ -1,0 +1,57 @@
+package io.videojam.runtime;
+
+import com.google.inject.AbstractModule;
+import com.google.inject.Provides;
+import com.google.inject.Singleton;
+import io.videojam.api.Backend;
+import io.videojam.api.BackendProvider;
+import io.videojam.api.MotionRepresentation;
+import io.videojam.api.MotionRepresentationProvider;
+import io.videojam.api.Plugins;
+import io.videojam.api.VideoJamException;
+import io.videojam.api.VideoModel;
+import io.videojam.model.ModelDirectory;
+import io.videojam.model.Models;
+import java.util.Optional;
+
+/** Guice wiring: plugins found with ServiceLoader, chosen by the configuration. */
+public final class VideoJamModule extends AbstractModule {
+  private final RuntimeConfig config;
+
+  public VideoJamModule(RuntimeConfig config) {
+    this.config = config;
+  }
+
+  @Override
+  protected void configure() {
+    bind(RuntimeConfig.class).toInstance(config);
+  }
+
+  @Provides
+  @Singleton
+  Backend backend() {
+    Backend backend = Plugins.find(BackendProvider.class, config.backend(), "--backend").create();
+    if (!backend.available()) {
+      throw new VideoJamException(backend.unavailableReason());
+    }
+    return backend;
+  }
+
+  @Provides
+  @Singleton
+  VideoModel model(Backend backend) {
+    return Models.open(config.modelDir(), backend, config.options());
+  }
+
+  @Provides
+  @Singleton
+  Optional<MotionRepresentation> motion(VideoModel model) {
+    if (!model.info().hasMotion()) {
+      return Optional.empty();
+    }
+    var json = ModelDirectory.open(config.modelDir()).json().child("motion");
+    MotionRepresentation m = Plugins.find(MotionRepresentationProvider.class, json.string("representation"),
+        "motion representation in " + json.origin()).create(json);
+    return Optional.of(m);
+  }
+}

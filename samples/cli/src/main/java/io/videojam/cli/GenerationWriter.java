@@ -1,0 +1,111 @@
+package io.videojam.cli;
+
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.SerializationFeature;
+import io.videojam.api.FloatTensor;
+import io.videojam.api.ModelInfo;
+import io.videojam.api.VideoJamException;
+import io.videojam.media.ContactSheet;
+import io.videojam.media.Frames;
+import io.videojam.media.GifWriter;
+import io.videojam.media.Mp4Writer;
+import io.videojam.media.OutputStaging;
+import io.videojam.media.PngWriter;
+import io.videojam.runtime.Generation;
+import io.videojam.runtime.RuntimeConfig;
+import java.awt.image.BufferedImage;
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Instant;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.stream.Stream;
+
+/** Writes what design.md lists for {@code generate} into a staging folder. */
+final class GenerationWriter {
+  private GenerationWriter() {}
+
+  /** Writes every output and run.json; returns the nanoseconds spent writing. */
+  static long write(OutputStaging staging, Generation g, ModelInfo model, RuntimeConfig config, Integer scaleOption, long commandStart) {
+    long start = System.nanoTime();
+    double fps = model.video().fps();
+    int h = (int) g.video().shape()[2];
+    int w = (int) g.video().shape()[3];
+    int scale = scaleOption != null ? scaleOption : Frames.autoScale(h, w);
+    if (scale < 1 || scale > 64) {
+      throw new VideoJamException("--scale must be between 1 and 64, got " + scale);
+    }
+    Mp4Writer.write(staging.file("video.mp4"), g.video(), fps, scale);
+    GifWriter.write(staging.file("video.gif"), g.video(), fps, scale);
+    PngWriter.write(staging.file("frames"), Frames.toImages(g.video(), 1));
+    LinkedHashMap<String, List<BufferedImage>> rows = new LinkedHashMap<>();
+    rows.put("video", Frames.toImages(g.video(), Math.max(1, scale / 2)));
+    FloatTensor motion = g.motion();
+    if (motion != null) {
+      Mp4Writer.write(staging.file("motion.mp4"), motion, fps, scale);
+      GifWriter.write(staging.file("motion.gif"), motion, fps, scale);
+      PngWriter.write(staging.file("motion-frames"), Frames.toImages(motion, 1));
+      rows.put("motion", Frames.toImages(motion, Math.max(1, scale / 2)));
+    }
+    String prompt = String.valueOf(g.settings().get("prompt"));
+    ContactSheet.write(staging.file("contact-sheet.png"), "\"" + prompt + "\"  " + g.settings().get("guidance") + " "
+        + g.settings().get("guidance-settings") + "  seed " + g.settings().get("seed"), rows, 16);
+    long writing = System.nanoTime() - start;
+
+    Map<String, Object> run = new LinkedHashMap<>();
+    run.put("format", 1);
+    run.put("command", "generate");
+    run.put("created", Instant.now().toString());
+    Map<String, Object> m = new LinkedHashMap<>();
+    m.put("dir", config.modelDir().toAbsolutePath().normalize().toString());
+    m.put("name", model.name());
+    m.put("sha256", model.hash());
+    m.put("latent", model.latent().dims());
+    m.put("appearance-channels", model.latent().appearanceChannels());
+    m.put("motion-channels", model.latent().motionChannels());
+    m.put("video", Map.of("frames", model.video().frames(), "height", model.video().height(), "width", model.video().width(), "fps", fps));
+    run.put("model", m);
+    Map<String, Object> b = new LinkedHashMap<>();
+    b.put("name", config.backend());
+    b.put("intra-op-threads", config.options().intraOpThreads());
+    b.put("inter-op-threads", config.options().interOpThreads());
+    b.put("optimization", config.options().optimization());
+    b.put("device", config.options().deviceId());
+    run.put("backend", b);
+    run.put("settings", g.settings());
+    run.put("display-scale", scale);
+    Generation.Timings t = g.timings();
+    Map<String, Object> timings = new LinkedHashMap<>();
+    timings.put("generation-s", t.totalNanos() / 1e9);
+    timings.put("sampling-s", t.samplingNanos() / 1e9);
+    timings.put("backend-s", t.backendNanos() / 1e9);
+    timings.put("model-runs", t.modelRuns());
+    timings.put("overhead", t.overhead());
+    timings.put("writing-s", writing / 1e9);
+    timings.put("command-s", (System.nanoTime() - commandStart) / 1e9);
+    run.put("timings", timings);
+    run.put("outputs", listOutputs(staging.root()));
+    run.put("environment", Map.of("java", System.getProperty("java.version"), "os", System.getProperty("os.name") + " "
+        + System.getProperty("os.arch"), "cores", Runtime.getRuntime().availableProcessors()));
+    try {
+      Files.write(staging.file("run.json"), new ObjectMapper().enable(SerializationFeature.INDENT_OUTPUT).writeValueAsBytes(run));
+    } catch (IOException e) {
+      throw new VideoJamException("cannot write run.json: " + e.getMessage());
+    }
+    return writing;
+  }
+
+  private static Map<String, Long> listOutputs(Path root) {
+    Map<String, Long> out = new LinkedHashMap<>();
+    try (Stream<Path> files = Files.walk(root)) {
+      for (Path p : files.filter(Files::isRegularFile).sorted().toList()) {
+        out.put(root.relativize(p).toString(), Files.size(p));
+      }
+    } catch (IOException e) {
+      throw new VideoJamException("cannot list outputs in " + root + ": " + e.getMessage());
+    }
+    return out;
+  }
+}

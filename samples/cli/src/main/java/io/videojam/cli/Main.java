@@ -1,0 +1,51 @@
+package io.videojam.cli;
+
+import io.videojam.api.VideoJamException;
+import java.io.PrintWriter;
+import picocli.CommandLine;
+import picocli.CommandLine.Command;
+
+/** The {@code videojam} command line. Exit codes: 0 success, 2 bad input or configuration, 1 internal error. */
+@Command(name = "videojam", mixinStandardHelpOptions = true, versionProvider = Main.Version.class,
+    description = "Motion priors for video generation models (VideoJAM): generate, inspect and measure.",
+    subcommands = {GenerateCommand.class, BenchCommand.class, PluginsCommand.class, FixtureCommand.class})
+public final class Main implements Runnable {
+  public static void main(String[] args) {
+    System.setProperty("java.awt.headless", "true");
+    System.exit(run(args));
+  }
+
+  /** Runs the CLI and returns the exit code (for tests). */
+  public static int run(String... args) {
+    CommandLine cli = new CommandLine(new Main());
+    cli.setExecutionExceptionHandler((e, line, parsed) -> {
+      PrintWriter err = line.getErr();
+      if (e instanceof VideoJamException) {
+        err.println("videojam: error: " + e.getMessage());
+        err.flush();
+        return 2;
+      }
+      if (Boolean.getBoolean("videojam.debug")) {
+        e.printStackTrace(err);
+      }
+      err.println("videojam: internal error: " + e + " (rerun with JAVA_OPTS=-Dvideojam.debug=true for the stack trace, and report it)");
+      err.flush();
+      return 1;
+    });
+    return cli.execute(args);
+  }
+
+  @Override
+  public void run() {
+    new CommandLine(this).usage(System.out);
+  }
+
+  /** Version from the jar manifest. */
+  static final class Version implements CommandLine.IVersionProvider {
+    @Override
+    public String[] getVersion() {
+      String v = Main.class.getPackage().getImplementationVersion();
+      return new String[] {"videojam " + (v == null ? "dev" : v)};
+    }
+  }
+}

@@ -1,0 +1,103 @@
+package io.videojam.cli;
+
+import io.videojam.api.Settings;
+import io.videojam.api.VideoJamException;
+import io.videojam.runtime.GenerationRequest;
+import io.videojam.runtime.PassMode;
+import java.util.LinkedHashMap;
+import java.util.Locale;
+import java.util.Map;
+import picocli.CommandLine.Option;
+
+/** Sampling and guidance settings. */
+final class SamplingOptions {
+  @Option(names = "--steps", defaultValue = "30", description = "sampling steps (default: ${DEFAULT-VALUE})")
+  int steps;
+
+  @Option(names = "--seed", defaultValue = "0", description = "noise seed (default: ${DEFAULT-VALUE})")
+  long seed;
+
+  @Option(names = "--solver", defaultValue = "euler", description = "euler or heun (default: ${DEFAULT-VALUE})")
+  String solver;
+
+  @Option(names = "--schedule", defaultValue = "shifted", description = "uniform or shifted (default: ${DEFAULT-VALUE})")
+  String schedule;
+
+  @Option(names = "--shift", defaultValue = "3", description = "shift s of the shifted schedule (default: ${DEFAULT-VALUE})")
+  double shift;
+
+  @Option(names = "--guidance", description = "inner, cfg, ip2p, none, motion-off or a plugin's name (default: inner, or cfg for a model without motion)")
+  String guidance;
+
+  @Option(names = "--w", description = "text guidance weight of cfg and motion-off (default 5)")
+  Double w;
+
+  @Option(names = "--w1", description = "Inner-Guidance text weight (default 5)")
+  Double w1;
+
+  @Option(names = "--w2", description = "Inner-Guidance motion weight (default 3)")
+  Double w2;
+
+  @Option(names = "--s-text", description = "InstructPix2Pix text scale (default 6)")
+  Double sText;
+
+  @Option(names = "--s-image", description = "InstructPix2Pix motion scale (default 4)")
+  Double sImage;
+
+  @Option(names = "--motion-policy", description = "motion channels under inner/ip2p: text-only (default) or whole (literal Eq. 8)")
+  String motionPolicy;
+
+  @Option(names = "--guidance-param", paramLabel = "KEY=VALUE", description = "extra parameter for a guidance plugin (repeatable)")
+  Map<String, String> guidanceParams = new LinkedHashMap<>();
+
+  @Option(names = "--pass-mode", defaultValue = "auto", description = "auto, batched or sequential: how a step's guidance passes run (default: ${DEFAULT-VALUE})")
+  String passMode;
+
+  @Option(names = "--memory-budget", defaultValue = "2g", description = "memory budget that auto pass mode checks a batched run against (default: ${DEFAULT-VALUE})")
+  String memoryBudget;
+
+  GenerationRequest request(String prompt) {
+    Map<String, Object> g = new LinkedHashMap<>();
+    put(g, "w", w);
+    put(g, "w1", w1);
+    put(g, "w2", w2);
+    put(g, "s-text", sText);
+    put(g, "s-image", sImage);
+    if (motionPolicy != null) {
+      g.put("motion-policy", motionPolicy);
+    }
+    guidanceParams.forEach((k, v) -> {
+      try {
+        g.put(k, Double.parseDouble(v));
+      } catch (NumberFormatException e) {
+        g.put(k, v);
+      }
+    });
+    return new GenerationRequest(prompt, seed, steps, solver, schedule, new Settings(Map.of("shift", shift), "--shift"), guidance,
+        new Settings(g, "guidance options"), PassMode.parse(passMode), bytes(memoryBudget));
+  }
+
+  private static void put(Map<String, Object> m, String k, Double v) {
+    if (v != null) {
+      m.put(k, v);
+    }
+  }
+
+  static long bytes(String s) {
+    String t = s.trim().toLowerCase(Locale.ROOT);
+    long mult = 1;
+    if (t.endsWith("k") || t.endsWith("m") || t.endsWith("g")) {
+      mult = switch (t.charAt(t.length() - 1)) {
+        case 'k' -> 1L << 10;
+        case 'm' -> 1L << 20;
+        default -> 1L << 30;
+      };
+      t = t.substring(0, t.length() - 1);
+    }
+    try {
+      return Math.round(Double.parseDouble(t) * mult);
+    } catch (NumberFormatException e) {
+      throw new VideoJamException("--memory-budget '" + s + "' is not a size; write for example 512m or 2g");
+    }
+  }
+}
