@@ -127,12 +127,18 @@ public final class Generator {
     FloatTensor latent = new FloatTensor(shape.dims(), x1);
     FloatTensor video = decode(x1, shape, 0, shape.appearanceChannels());
     FloatTensor motionVideo = null;
+    Map<String, Object> settings = new LinkedHashMap<>();
     if (info.hasMotion() && motion.isPresent()) {
-      motionVideo = motion.get().visualize(decode(x1, shape, shape.appearanceChannels(), shape.motionChannels()));
+      FloatTensor decoded = decode(x1, shape, shape.appearanceChannels(), shape.motionChannels());
+      if (decoded.shape()[0] == motion.get().channels()) {
+        motionVideo = motion.get().visualize(decoded);
+      } else {
+        settings.put("motion-visualization", "skipped: the motion channels decode to " + decoded.shape()[0] + " channels, "
+            + motion.get().name() + " shows " + motion.get().channels());
+      }
     }
     long total = System.nanoTime() - start;
 
-    Map<String, Object> settings = new LinkedHashMap<>();
     settings.put("prompt", request.prompt());
     settings.put("seed", request.seed());
     settings.put("steps", request.steps());

@@ -15,9 +15,9 @@ import org.bytedeco.javacpp.Loader;
  * Loading of the FFmpeg natives and translation of FFmpeg errors into one-line messages.
  *
  * <p>FFmpeg's own log goes to stderr; it is limited to the level named by the system property
- * {@code videojam.ffmpeg.log} ({@code quiet}, {@code fatal}, {@code error} (default), {@code
+ * {@code videojam.ffmpeg.log} ({@code quiet}, {@code fatal} (default), {@code error}, {@code
  * warning}, {@code info}, {@code verbose}, {@code debug}) so that a failed decode does not print
- * native noise next to the one-line error.
+ * native noise next to the one-line error; the errors themselves reach the caller as exceptions.
  */
 final class Ffmpeg {
   private static final Pattern ERROR_CODE = Pattern.compile("error (-\\d+)");
@@ -43,7 +43,7 @@ final class Ffmpeg {
         Loader.load(avcodec.class);
         Loader.load(avformat.class);
         Loader.load(swscale.class);
-        avutil.av_log_set_level(logLevel(System.getProperty("videojam.ffmpeg.log", "error")));
+        avutil.av_log_set_level(logLevel(System.getProperty("videojam.ffmpeg.log", "fatal")));
       } catch (Throwable e) {
         throw new VideoJamException(
             "FFmpeg is not available on this platform (" + System.getProperty("os.name") + " "
@@ -58,12 +58,12 @@ final class Ffmpeg {
   static int logLevel(String name) {
     return switch (name.strip().toLowerCase(Locale.ROOT)) {
       case "quiet" -> avutil.AV_LOG_QUIET;
-      case "fatal" -> avutil.AV_LOG_FATAL;
+      case "error" -> avutil.AV_LOG_ERROR;
       case "warning" -> avutil.AV_LOG_WARNING;
       case "info" -> avutil.AV_LOG_INFO;
       case "verbose" -> avutil.AV_LOG_VERBOSE;
       case "debug" -> avutil.AV_LOG_DEBUG;
-      default -> avutil.AV_LOG_ERROR;
+      default -> avutil.AV_LOG_FATAL;
     };
   }
 

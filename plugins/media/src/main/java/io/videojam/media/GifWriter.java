@@ -4,6 +4,7 @@ import io.videojam.api.FloatTensor;
 import io.videojam.api.VideoJamException;
 import java.awt.image.BufferedImage;
 import java.nio.file.Path;
+import java.util.ArrayList;
 import java.util.Iterator;
 import java.util.List;
 import javax.imageio.IIOImage;
@@ -17,9 +18,12 @@ import javax.imageio.stream.ImageOutputStream;
 
 /**
  * Writes animated GIFs with {@code javax.imageio} (pure Java, no natives): loops forever, every
- * frame shown for {@link #delayCentiseconds(double)}, one shared palette for all frames (see
- * {@link Palette}: exact when the animation has at most 256 colours, median cut otherwise, no
- * dithering).
+ * frame shown for {@link #delayCentiseconds(double)}, no dithering.
+ *
+ * <p>Colours: one palette shared by all frames (exact when the animation has at most 256 colours,
+ * else median cut refined by k-means, see {@link Palette}) so that still areas do not flicker; a
+ * frame the shared palette renders poorly (colours drifting through the clip) gets its own palette
+ * as a local colour table.
  *
  * <p>GIF delays are whole hundredths of a second, so the frame rate is rounded: the delay is {@code
  * round(100 / fps)} but at least 2 (browsers show 0 and 1 as 10), and {@link #write} returns the
@@ -30,6 +34,9 @@ import javax.imageio.stream.ImageOutputStream;
  */
 public final class GifWriter {
   private static final String FORMAT = "javax_imageio_gif_image_1.0";
+  private static final String STREAM_FORMAT = "javax_imageio_gif_stream_1.0";
+  /** Mean absolute error (8-bit levels) above which a frame may get a palette of its own. */
+  static final double LOCAL_PALETTE_ERROR = 3.0;
 
   private GifWriter() {}
 
@@ -80,6 +87,10 @@ public final class GifWriter {
       throw new VideoJamException("cannot write GIF " + gif + ": " + e.getMessage(), e);
     }
     Palette palette = Palette.of(frames);
+    List<BufferedImage> indexed = new ArrayList<>(frames.size());
+    for (BufferedImage f : frames) {
+      indexed.add(quantize(f, palette));
+    }
     AtomicFiles.write(gif, "GIF", temp -> {
       Iterator<ImageWriter> writers = ImageIO.getImageWritersByFormatName("gif");
       if (!writers.hasNext()) {
@@ -92,11 +103,13 @@ public final class GifWriter {
         }
         writer.setOutput(out);
         ImageWriteParam param = writer.getDefaultWriteParam();
-        writer.prepareWriteSequence(null);
+        if (param.canWriteProgressive()) {
+          param.setProgressiveMode(ImageWriteParam.MODE_DISABLED); // not interlaced
+        }
+        writer.prepareWriteSequence(streamMetadata(writer, param, palette));
         for (int i = 0; i < frames.size(); i++) {
-          BufferedImage indexed = palette.index(frames.get(i));
-          IIOMetadata meta = frameMetadata(writer, param, indexed, delay, i == 0);
-          writer.writeToSequence(new IIOImage(indexed, null, meta), param);
+          IIOMetadata meta = frameMetadata(writer, param, indexed.get(i), delay, i == 0);
+          writer.writeToSequence(new IIOImage(indexed.get(i), null, meta), param);
         }
         writer.endWriteSequence();
       } finally {
@@ -106,9 +119,51 @@ public final class GifWriter {
     return delay;
   }
 
+  /**
+   * The frame in the shared palette, or in a palette of its own (written as a local colour table)
+   * when the shared one is poor for it (mean error above {@value #LOCAL_PALETTE_ERROR} levels) and
+   * its own is clearly better.
+   */
+  private static BufferedImage quantize(BufferedImage frame, Palette shared) {
+    Palette.Indexed global = shared.index(frame);
+    if (global.meanError() <= LOCAL_PALETTE_ERROR) {
+      return global.image();
+    }
+    Palette.Indexed local = Palette.of(List.of(frame)).index(frame);
+    return local.meanError() < 0.75 * global.meanError() ? local.image() : global.image();
+  }
+
+  /**
+   * Stream metadata whose global colour table is the shared palette. The JDK writer otherwise
+   * writes a default web-safe table and the frames' indices would point into the wrong colours.
+   */
+  private static IIOMetadata streamMetadata(ImageWriter writer, ImageWriteParam param, Palette palette)
+      throws Exception {
+    IIOMetadata meta = writer.getDefaultStreamMetadata(param);
+    IIOMetadataNode root = (IIOMetadataNode) meta.getAsTree(STREAM_FORMAT);
+    IIOMetadataNode table = child(root, "GlobalColorTable");
+    while (table.getFirstChild() != null) {
+      table.removeChild(table.getFirstChild());
+    }
+    table.setAttribute("sizeOfGlobalColorTable", Integer.toString(palette.tableSize()));
+    table.setAttribute("backgroundColorIndex", "0");
+    table.setAttribute("sortFlag", "FALSE");
+    for (int i = 0; i < palette.tableSize(); i++) {
+      int c = i < palette.size() ? palette.color(i) : 0;
+      IIOMetadataNode entry = new IIOMetadataNode("ColorTableEntry");
+      entry.setAttribute("index", Integer.toString(i));
+      entry.setAttribute("red", Integer.toString(c >> 16 & 0xff));
+      entry.setAttribute("green", Integer.toString(c >> 8 & 0xff));
+      entry.setAttribute("blue", Integer.toString(c & 0xff));
+      table.appendChild(entry);
+    }
+    meta.setFromTree(STREAM_FORMAT, root);
+    return meta;
+  }
+
   private static IIOMetadata frameMetadata(
       ImageWriter writer, ImageWriteParam param, BufferedImage img, int delay, boolean first) throws Exception {
-    IIOMetadata meta = writer.getDefaultImageMetadata(ImageTypeSpecifier.createFromRenderedImage(img), param);
+    IIOMetadata meta = writer.getDefaultImageMetadata(new ImageTypeSpecifier(img), param);
     IIOMetadataNode root = (IIOMetadataNode) meta.getAsTree(FORMAT);
 
     IIOMetadataNode gce = child(root, "GraphicControlExtension");

@@ -15,12 +15,14 @@ import java.util.PriorityQueue;
  * <p>If the frames hold 256 distinct colours or fewer, the palette is exactly those colours (no
  * loss). Otherwise it is built by median cut over a 15-bit (5 bits per channel) histogram of all
  * pixels: the box with the largest pixel count times its longest side is split at the pixel median
- * of that side until there are 256 boxes; each entry is the exact mean colour of its box's pixels.
+ * of that side until there are 256 boxes, whose mean colours are then refined by a few rounds of
+ * weighted k-means over the histogram.
  * Pixels are mapped to the nearest entry (squared RGB distance, via an 18-bit lookup table); there
  * is no dithering, which keeps still areas still and files small.
  */
 final class Palette {
   static final int MAX_COLORS = 256;
+  private static final int KMEANS_ROUNDS = 4;
 
   private final int[] rgb; // 0xRRGGBB entries
   private final IndexColorModel model;
@@ -30,7 +32,10 @@ final class Palette {
   private Palette(int[] rgb, boolean lossless) {
     this.rgb = rgb;
     int n = rgb.length;
-    int size = Math.max(2, n); // IndexColorModel wants at least 2 entries for a 1-bit GIF table
+    int size = 2; // GIF colour tables have 2, 4, ..., 256 entries; unused ones stay black
+    while (size < n) {
+      size *= 2;
+    }
     byte[] r = new byte[size], g = new byte[size], b = new byte[size];
     for (int i = 0; i < n; i++) {
       r[i] = (byte) (rgb[i] >> 16);
@@ -53,6 +58,11 @@ final class Palette {
   /** Number of palette entries. */
   int size() {
     return rgb.length;
+  }
+
+  /** Size of the GIF colour table: the next power of two from 2 to 256. */
+  int tableSize() {
+    return model.getMapSize();
   }
 
   /** Entry {@code i} as 0xRRGGBB. */
@@ -92,20 +102,29 @@ final class Palette {
     return new Palette(medianCut(hist, sumR, sumG, sumB), false);
   }
 
-  /** The frame as an 8-bit (or smaller) indexed image using this palette. */
-  BufferedImage index(BufferedImage frame) {
+  /** A frame mapped to a palette, and the mean absolute per-channel error of that mapping. */
+  record Indexed(BufferedImage image, double meanError) {}
+
+  /** The frame as an 8-bit indexed image using this palette. */
+  Indexed index(BufferedImage frame) {
     int w = frame.getWidth(), h = frame.getHeight();
     BufferedImage out = new BufferedImage(w, h, BufferedImage.TYPE_BYTE_INDEXED, model);
     int[] row = new int[w];
     int[] idx = new int[w];
+    long err = 0;
     for (int y = 0; y < h; y++) {
       frame.getRGB(0, y, w, 1, row, 0, w);
       for (int x = 0; x < w; x++) {
-        idx[x] = indexOf(row[x] & 0xffffff);
+        int c = row[x] & 0xffffff;
+        int i = indexOf(c);
+        idx[x] = i;
+        int p = rgb[i];
+        err += Math.abs((c >> 16) - (p >> 16 & 0xff)) + Math.abs((c >> 8 & 0xff) - (p >> 8 & 0xff))
+            + Math.abs((c & 0xff) - (p & 0xff));
       }
       out.getRaster().setSamples(0, y, w, 1, 0, idx);
     }
-    return out;
+    return new Indexed(out, err / (3.0 * w * h));
   }
 
   /** Palette index for a colour 0xRRGGBB. */
@@ -218,16 +237,72 @@ final class Palette {
       queue.add(new Box(b, hist));
     }
     done.addAll(queue);
-    int[] colors = new int[done.size()];
-    for (int i = 0; i < colors.length; i++) {
-      long n = 0, r = 0, g = 0, bl = 0;
+    // Each histogram cell as a weighted point at the mean colour of its pixels.
+    int m = all.length;
+    double[] pr = new double[m], pg = new double[m], pb = new double[m];
+    long[] w = new long[m];
+    for (int j = 0; j < m; j++) {
+      int k = all[j];
+      w[j] = hist[k];
+      pr[j] = (double) sumR[k] / hist[k];
+      pg[j] = (double) sumG[k] / hist[k];
+      pb[j] = (double) sumB[k] / hist[k];
+    }
+    java.util.HashMap<Integer, Integer> cellIndex = new java.util.HashMap<>();
+    for (int j = 0; j < m; j++) {
+      cellIndex.put(all[j], j);
+    }
+    int n = done.size();
+    double[] cr = new double[n], cg = new double[n], cb = new double[n];
+    int[] assign = new int[m];
+    for (int i = 0; i < n; i++) {
+      double sw = 0, r = 0, g = 0, bl = 0;
       for (int k : done.get(i).cells) {
-        n += hist[k];
-        r += sumR[k];
-        g += sumG[k];
-        bl += sumB[k];
+        int j = cellIndex.get(k);
+        assign[j] = i;
+        sw += w[j];
+        r += w[j] * pr[j];
+        g += w[j] * pg[j];
+        bl += w[j] * pb[j];
       }
-      colors[i] = (int) ((r + n / 2) / n) << 16 | (int) ((g + n / 2) / n) << 8 | (int) ((bl + n / 2) / n);
+      cr[i] = r / sw;
+      cg[i] = g / sw;
+      cb[i] = bl / sw;
+    }
+    // A few weighted k-means (Lloyd) rounds move the median-cut colours to where the pixels are.
+    for (int round = 0; round < KMEANS_ROUNDS; round++) {
+      for (int j = 0; j < m; j++) {
+        int best = assign[j];
+        double bestD = Double.MAX_VALUE;
+        for (int i = 0; i < n; i++) {
+          double dr = pr[j] - cr[i], dg = pg[j] - cg[i], db = pb[j] - cb[i];
+          double d = dr * dr + dg * dg + db * db;
+          if (d < bestD) {
+            bestD = d;
+            best = i;
+          }
+        }
+        assign[j] = best;
+      }
+      double[] sw = new double[n], sr = new double[n], sg = new double[n], sb = new double[n];
+      for (int j = 0; j < m; j++) {
+        int i = assign[j];
+        sw[i] += w[j];
+        sr[i] += w[j] * pr[j];
+        sg[i] += w[j] * pg[j];
+        sb[i] += w[j] * pb[j];
+      }
+      for (int i = 0; i < n; i++) {
+        if (sw[i] > 0) { // an entry that lost all its pixels keeps its colour
+          cr[i] = sr[i] / sw[i];
+          cg[i] = sg[i] / sw[i];
+          cb[i] = sb[i] / sw[i];
+        }
+      }
+    }
+    int[] colors = new int[n];
+    for (int i = 0; i < n; i++) {
+      colors[i] = (int) Math.round(cr[i]) << 16 | (int) Math.round(cg[i]) << 8 | (int) Math.round(cb[i]);
     }
     return colors;
   }

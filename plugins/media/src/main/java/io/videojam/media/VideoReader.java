@@ -71,6 +71,7 @@ public final class VideoReader {
     Ffmpeg.ensureLoaded();
     List<BufferedImage> frames = new ArrayList<>();
     double fps;
+    int expected;
     try (FFmpegFrameGrabber grabber = new FFmpegFrameGrabber(video.toFile())) {
       grabber.setPixelFormat(avutil.AV_PIX_FMT_BGR24);
       try {
@@ -83,6 +84,7 @@ public final class VideoReader {
         throw new VideoJamException("cannot read video " + video + ": the file has no video stream");
       }
       fps = grabber.getFrameRate();
+      expected = grabber.getLengthInFrames();
       while (frames.size() < maxFrames) {
         Frame f;
         try {
@@ -103,7 +105,9 @@ public final class VideoReader {
       throw new VideoJamException("cannot read video " + video + ": " + Ffmpeg.describe(e), e);
     }
     if (frames.isEmpty()) {
-      throw new VideoJamException("cannot read video " + video + ": it has no video frames");
+      throw new VideoJamException("cannot read video " + video + (expected > 0
+          ? ": no frame could be decoded (the file may be truncated or corrupt)"
+          : ": it has no video frames"));
     }
     BufferedImage first = frames.get(0);
     for (int i = 1; i < frames.size(); i++) {

@@ -1,0 +1,128 @@
+package io.videojam.model;
+
+import static io.videojam.model.TestModels.BETA;
+import static io.videojam.model.TestModels.C;
+import static io.videojam.model.TestModels.GAMMA;
+import static io.videojam.model.TestModels.H;
+import static io.videojam.model.TestModels.T;
+import static io.videojam.model.TestModels.W;
+import static io.videojam.model.TestModels.k;
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.within;
+
+import io.videojam.api.BackendOptions;
+import io.videojam.api.FloatTensor;
+import io.videojam.api.Tensor;
+import io.videojam.api.VideoModel;
+import io.videojam.backend.ort.OrtBackend;
+import java.nio.file.Path;
+import java.util.List;
+import java.util.Map;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/**
+ * Each model.json convention, run through ONNX Runtime on an analytic graph
+ * out = x * K[c, t] + BETA * time_in + GAMMA * sum(token ids), against the conversion written out by hand.
+ */
+class ConventionsTest {
+  @TempDir
+  Path dir;
+
+  static final int B = 2;
+
+  /** x[b, c, f, h, w] = 0.1 b - 0.3 c + 0.7 f + 0.05 (h * W + w) - 0.2, in BCTHW order. */
+  static FloatTensor x() {
+    float[] d = new float[B * C * T * H * W];
+    int i = 0;
+    for (int b = 0; b < B; b++) {
+      for (int c = 0; c < C; c++) {
+        for (int f = 0; f < T; f++) {
+          for (int p = 0; p < H * W; p++) {
+            d[i++] = 0.1f * b - 0.3f * c + 0.7f * f + 0.05f * p - 0.2f;
+          }
+        }
+      }
+    }
+    return new FloatTensor(new long[] {B, C, T, H, W}, d);
+  }
+
+  interface Expected {
+    double u(double x, double modelOut, double t);
+  }
+
+  /** Runs the model at framework time t and checks every element against {@code expected(x, rawOut, t)}. */
+  void check(Path model, double t, double modelTime, Expected expected) {
+    try (VideoModel m = Models.open(model, new OrtBackend(OrtBackend.Device.CPU), BackendOptions.defaults())) {
+      Tensor text = m.textEncoder().encode(List.of("red ball", "moving left red"));
+      double[] sums = {2 + 3, 4 + 5 + 2};
+      FloatTensor x = x();
+      FloatTensor u = m.velocity(x, t, text);
+      assertThat(u.shape()).containsExactly(B, C, T, H, W);
+      int i = 0;
+      for (int b = 0; b < B; b++) {
+        for (int c = 0; c < C; c++) {
+          for (int f = 0; f < T; f++) {
+            for (int p = 0; p < H * W; p++, i++) {
+              double raw = x.data()[i] * k(c, f) + BETA * modelTime + GAMMA * sums[b];
+              assertThat((double) u.data()[i]).as("b%d c%d t%d p%d", b, c, f, p).isCloseTo(expected.u(x.data()[i], raw, t), within(2e-4));
+            }
+          }
+        }
+      }
+    }
+  }
+
+  @Test
+  void dataAt1VelocityIsTakenAsIsWithTimeScale() {
+    Path m = TestModels.linear(dir, "BCTHW", false, Map.of("time", Map.of("convention", "data_at_1", "scale", 1000.0)));
+    check(m, 0.3, 300, (x, raw, t) -> raw);
+  }
+
+  @Test
+  void noiseAt1VelocityIsNegatedAndTimeIsSigma() {
+    // SD3/Wan: sigma = 1 - t, the model predicts noise - data = -(data - noise)
+    Path m = TestModels.linear(dir, "BCTHW", false, Map.of("time", Map.of("convention", "noise_at_1", "scale", 1.0)));
+    check(m, 0.3, 0.7, (x, raw, t) -> -raw);
+  }
+
+  @Test
+  void noiseAt1WithIntegerTimestepsScaledBy1000() {
+    Path m = TestModels.linear(dir, "BCTHW", true, Map.of("time", Map.of("convention", "noise_at_1", "scale", 1000.0)));
+    check(m, 0.2504, 750, (x, raw, t) -> -raw); // round((1 - 0.2504) * 1000) = 750
+  }
+
+  @Test
+  void epsilonPredictionBecomesVelocity() {
+    // x_t = t x1 + (1 - t) eps  =>  u = x1 - eps = (x_t - eps) / t
+    Path m = TestModels.linear(dir, "BCTHW", false, Map.of("prediction", "epsilon"));
+    check(m, 0.4, 0.4, (x, raw, t) -> (x - raw) / 0.4);
+  }
+
+  @Test
+  void samplePredictionBecomesVelocityWithItsClamp() {
+    // u = (x1_hat - x_t) / max(1 - t, eps)
+    Path m = TestModels.linear(dir, "BCTHW", false, Map.of("prediction", "sample", "prediction-eps", 0.05));
+    check(m, 0.25, 0.25, (x, raw, t) -> (raw - x) / 0.75);
+    check(m, 0.99, 0.99, (x, raw, t) -> (raw - x) / 0.05);
+  }
+
+  @Test
+  void btchwLayoutIsTransposedBothWays() {
+    // K is stored [1, T, C, 1, 1] in the graph; a wrong transpose would pair x[c, f] with K[f, c]
+    Path m = TestModels.linear(dir, "BTCHW", false, Map.of());
+    check(m, 0.6, 0.6, (x, raw, t) -> raw);
+  }
+
+  @Test
+  void swapAxesIsItsOwnInverseAndMovesElementsWhereExpected() {
+    float[] in = new float[2 * 3 * 4 * 5];
+    for (int i = 0; i < in.length; i++) {
+      in[i] = i;
+    }
+    float[] out = Conventions.swapAxes12(in, 2, 3, 4, 5);
+    // element [b=1, c=2, f=3, p=4] of [2,3,4,5] goes to [1, 3, 2, 4] of [2,4,3,5]
+    assertThat(out[((1 * 4 + 3) * 3 + 2) * 5 + 4]).isEqualTo(in[((1 * 3 + 2) * 4 + 3) * 5 + 4]);
+    assertThat(Conventions.swapAxes12(out, 2, 4, 3, 5)).containsExactly(in);
+  }
+}

@@ -1,0 +1,180 @@
+package io.videojam.runtime;
+
+import static io.videojam.model.TestModels.C;
+import static io.videojam.model.TestModels.CA;
+import static io.videojam.model.TestModels.GAMMA;
+import static io.videojam.model.TestModels.H;
+import static io.videojam.model.TestModels.MIX;
+import static io.videojam.model.TestModels.T;
+import static io.videojam.model.TestModels.W;
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+import static org.assertj.core.api.Assertions.within;
+
+import io.videojam.api.BackendOptions;
+import io.videojam.api.Settings;
+import io.videojam.api.StepListener;
+import io.videojam.api.VideoJamException;
+import io.videojam.model.FixtureModel;
+import io.videojam.model.TestModels;
+import java.nio.file.Path;
+import java.util.List;
+import java.util.Map;
+import java.util.Random;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.ValueSource;
+
+class GeneratorTest {
+  @TempDir
+  static Path tmp;
+
+  static Path fixture;
+
+  @BeforeAll
+  static void writeFixture() {
+    fixture = tmp.resolve("fixture");
+    FixtureModel.write(fixture, "fixture", FixtureModel.config());
+  }
+
+  static GenerationRequest request(String prompt, long seed, int steps) {
+    return GenerationRequest.of(prompt, seed).withSteps(steps);
+  }
+
+  @ParameterizedTest
+  @ValueSource(strings = {"batched", "sequential"})
+  void innerGuidanceOnAnAnalyticGraphMatchesEq8ByHand(String mode) {
+    // out = MIX x + GAMMA * sum(ids); one Euler step from t = 0 to 1: x1 = x0 + u~(x0)
+    Path model = TestModels.mixing(tmp.resolve("mixing-" + mode));
+    try (VideoJam jam = VideoJam.open(RuntimeConfig.cpu(model))) {
+      GenerationRequest r = request("red ball", 42, 1).withSchedule("uniform", Settings.empty("s")).withPassMode(PassMode.parse(mode));
+      float[] x1 = jam.generate(r, StepListener.NONE).latent().data();
+      int plane = T * H * W;
+      float[] x0 = new float[C * plane];
+      Random random = new Random(42);
+      for (int i = 0; i < x0.length; i++) {
+        x0[i] = (float) random.nextGaussian();
+      }
+      double textSum = 2 + 3; // "red" = 2, "ball" = 3 in the test vocabulary; the null prompt sums to 0
+      for (int c = 0; c < C; c++) {
+        for (int p = 0; p < plane; p++) {
+          double full = 0;
+          double noMotion = 0;
+          for (int i = 0; i < C; i++) {
+            full += MIX[c][i] * x0[i * plane + p];
+            noMotion += i < CA ? MIX[c][i] * x0[i * plane + p] : 0;
+          }
+          double uFull = full + GAMMA * textSum;
+          double uNull = full;
+          double uNoMotion = noMotion + GAMMA * textSum;
+          double guided = c < CA ? 9 * uFull - 5 * uNull - 3 * uNoMotion : 6 * uFull - 5 * uNull;
+          assertThat((double) x1[c * plane + p]).as("c%d p%d", c, p).isCloseTo(x0[c * plane + p] + guided, within(1e-4));
+        }
+      }
+    }
+  }
+
+  @ParameterizedTest
+  @ValueSource(strings = {"inner", "ip2p", "cfg", "motion-off"})
+  void batchedAndSequentialPassesAgreeOnTheFixtureDiT(String guidance) {
+    try (VideoJam jam = VideoJam.open(RuntimeConfig.cpu(fixture))) {
+      GenerationRequest r = request("a red ball bouncing", 3, 4).withGuidance(guidance, Settings.empty("g"));
+      Generation batched = jam.generate(r.withPassMode(PassMode.BATCHED), StepListener.NONE);
+      Generation sequential = jam.generate(r.withPassMode(PassMode.SEQUENTIAL), StepListener.NONE);
+      float[] a = batched.latent().data();
+      float[] b = sequential.latent().data();
+      double max = 0;
+      for (int i = 0; i < a.length; i++) {
+        max = Math.max(max, Math.abs(a[i] - b[i]));
+      }
+      assertThat(max).isLessThanOrEqualTo(1e-5);
+      assertThat(batched.settings().get("pass-mode")).isEqualTo("batched");
+      assertThat(sequential.settings().get("pass-mode")).isEqualTo("sequential");
+      assertThat(batched.timings().modelRuns()).isEqualTo(4);
+      assertThat(sequential.timings().modelRuns()).isEqualTo(4L * jam.generator().rule(r).passes().size());
+    }
+  }
+
+  @Test
+  void sameSeedSameVideoOtherSeedOtherVideo() {
+    try (VideoJam jam = VideoJam.open(RuntimeConfig.cpu(fixture))) {
+      GenerationRequest r = request("a blue square moving left", 11, 3).withSolver("heun");
+      Generation a = jam.generate(r, StepListener.NONE);
+      Generation b = jam.generate(r, StepListener.NONE);
+      Generation c = jam.generate(request("a blue square moving left", 12, 3).withSolver("heun"), StepListener.NONE);
+      assertThat(a.latent().data()).containsExactly(b.latent().data());
+      assertThat(a.latent()).isNotEqualTo(c.latent());
+      assertThat(a.video().shape()).containsExactly(3, 16, 32, 32);
+      assertThat(a.motion().shape()).containsExactly(3, 16, 32, 32);
+      assertThat(a.video().firstNonFinite()).isEqualTo(-1);
+      assertThat(a.timings().modelRuns()).isEqualTo(2 * 3 - 1); // Heun, batched passes
+    }
+  }
+
+  @Test
+  void theTextAndTheMotionInputMatter() {
+    try (VideoJam jam = VideoJam.open(RuntimeConfig.cpu(fixture))) {
+      GenerationRequest r = request("a red ball", 5, 2);
+      float[] inner = jam.generate(r, StepListener.NONE).latent().data();
+      float[] noMotionGuidance = jam.generate(r.withGuidance("inner", new Settings(Map.of("w2", 0.0), "g")), StepListener.NONE).latent().data();
+      float[] otherText = jam.generate(request("a green star", 5, 2), StepListener.NONE).latent().data();
+      assertThat(maxDiff(inner, noMotionGuidance)).isGreaterThan(1e-2);
+      assertThat(maxDiff(inner, otherText)).isGreaterThan(1e-2);
+    }
+  }
+
+  static double maxDiff(float[] a, float[] b) {
+    double m = 0;
+    for (int i = 0; i < a.length; i++) {
+      m = Math.max(m, Math.abs(a[i] - b[i]));
+    }
+    return m;
+  }
+
+  @Test
+  void autoPassModeFollowsTheMemoryBudget() {
+    try (VideoJam jam = VideoJam.open(RuntimeConfig.cpu(fixture))) {
+      long need = jam.generator().batchedBytes(3);
+      GenerationRequest r = request("x", 0, 1);
+      assertThat(jam.generator().resolve(new GenerationRequest("x", 0, 1, "euler", "uniform", Settings.empty("s"), null,
+          Settings.empty("g"), PassMode.AUTO, need), 3)).isEqualTo(PassMode.BATCHED);
+      assertThat(jam.generator().resolve(new GenerationRequest("x", 0, 1, "euler", "uniform", Settings.empty("s"), null,
+          Settings.empty("g"), PassMode.AUTO, need - 1), 3)).isEqualTo(PassMode.SEQUENTIAL);
+      assertThat(jam.generator().resolve(r.withPassMode(PassMode.SEQUENTIAL), 3)).isEqualTo(PassMode.SEQUENTIAL);
+    }
+  }
+
+  @Test
+  void infinityInAModelOutputStopsAndNamesTheStep() {
+    Path model = TestModels.infAtHalf(tmp.resolve("inf"));
+    try (VideoJam jam = VideoJam.open(RuntimeConfig.cpu(model))) {
+      GenerationRequest r = request("red", 0, 4).withSchedule("uniform", Settings.empty("s")).withGuidance("none", Settings.empty("g"));
+      assertThatThrownBy(() -> jam.generate(r, StepListener.NONE)).isInstanceOf(VideoJamException.class)
+          .hasMessageContaining("returned Inf at step 3 of 4 (t = 0.5000");
+    }
+  }
+
+  @Test
+  void unknownPluginsAndUnavailableBackends() {
+    try (VideoJam jam = VideoJam.open(RuntimeConfig.cpu(fixture))) {
+      assertThatThrownBy(() -> jam.generate(request("x", 0, 1).withSolver("rk4"), StepListener.NONE))
+          .isInstanceOf(VideoJamException.class).hasMessageContaining("unknown --solver 'rk4'; available: euler, heun");
+    }
+    assertThatThrownBy(() -> VideoJam.open(new RuntimeConfig(fixture, "cuda", BackendOptions.defaults())))
+        .isInstanceOf(VideoJamException.class).hasMessageContaining("--backend cuda").hasMessageContaining("-Pgpu");
+    assertThatThrownBy(() -> VideoJam.open(new RuntimeConfig(fixture, "tpu", BackendOptions.defaults())))
+        .isInstanceOf(VideoJamException.class).hasMessageContaining("unknown --backend 'tpu'; available: cpu, cuda, tensorrt");
+  }
+
+  @Test
+  void sessionOptionsAreApplied() {
+    try (VideoJam jam = VideoJam.open(new RuntimeConfig(fixture, "cpu", new BackendOptions(1, 1, "basic", 0)))) {
+      assertThat(jam.generate(request("x", 0, 1), StepListener.NONE).video().firstNonFinite()).isEqualTo(-1);
+    }
+    assertThatThrownBy(() -> new BackendOptions(1, 1, "max", 0)).isInstanceOf(VideoJamException.class)
+        .hasMessageContaining("none, basic, extended, all");
+    assertThat(List.of(1)).hasSize(1);
+  }
+}
