@@ -10,6 +10,14 @@ public interface Backend extends Named {
   /** One line: what is missing and how to get it. */
   String unavailableReason();
 
+  /**
+   * Whether one run of batch P * B is faster than P runs of batch B on this backend. GPUs batch
+   * well; on CPU the sequential passes measured faster (see README, speed).
+   */
+  default boolean prefersBatching() {
+    return false;
+  }
+
   /** Opens a graph file; errors name the file and the fix. */
   GraphSession open(Path onnxFile, BackendOptions options);
 }

@@ -21,6 +21,28 @@ public interface GraphSession extends AutoCloseable {
    */
   Map<String, Tensor> run(Map<String, Tensor> inputs, List<String> outputNames);
 
+  /**
+   * Runs the graph with the output shapes known in advance (a backend may then write them into
+   * buffers it reuses between runs). A null shape means unknown.
+   *
+   * @param outputs the outputs wanted, with their shapes
+   */
+  default Map<String, Tensor> run(Map<String, Tensor> inputs, Map<String, long[]> outputs) {
+    return run(inputs, List.copyOf(outputs.keySet()));
+  }
+
+  /**
+   * Runs the graph and writes one float output, whose shape the caller knows, into {@code into};
+   * a backend can do this without allocating anything per run.
+   */
+  default void runInto(Map<String, Tensor> inputs, String output, long[] shape, float[] into) {
+    FloatTensor t = (FloatTensor) run(inputs, Map.of(output, shape)).get(output);
+    if (t.data().length != into.length) {
+      throw new IllegalArgumentException("output '" + output + "' has " + t.data().length + " values, expected " + into.length);
+    }
+    System.arraycopy(t.data(), 0, into, 0, into.length);
+  }
+
   /** Wall-clock nanoseconds spent inside {@link #run} calls so far (native execution). */
   long runNanos();
 

@@ -18,9 +18,9 @@ public interface GuidanceRule {
    *
    * @param outputs one {@code [B, C, T, H, W]} velocity per pass, in the order of {@link #passes()}
    * @param shape the joint latent shape (tells appearance from motion channels)
-   * @return the guided velocity (may reuse one of the arrays)
+   * @param out where the guided velocity goes (same length as each output; not one of them)
    */
-  float[] combine(List<float[]> outputs, LatentShape shape);
+  void combine(List<float[]> outputs, LatentShape shape, float[] out);
 
   /** The rule's effective settings, recorded in run.json. */
   Map<String, Object> settings();

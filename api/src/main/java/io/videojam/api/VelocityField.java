@@ -7,6 +7,7 @@ public interface VelocityField {
    * @param x the state (not modified)
    * @param t framework time
    * @param step index of the sampling step, for error messages and progress
+   * @return the velocity; the field may reuse the array, so it is valid until the next call
    */
   float[] velocity(float[] x, double t, int step);
 }

@@ -23,6 +23,15 @@ public interface VideoModel extends AutoCloseable {
    */
   FloatTensor velocity(FloatTensor latent, double t, Tensor text);
 
+  /**
+   * The joint velocity written into {@code out} (length of the latent); the sampler's hot path,
+   * which lets a model avoid allocating per step.
+   */
+  default void velocity(FloatTensor latent, double t, Tensor text, float[] out) {
+    float[] v = velocity(latent, t, text).data();
+    System.arraycopy(v, 0, out, 0, out.length);
+  }
+
   /** Nanoseconds spent inside backend graph runs so far. */
   long backendNanos();
 

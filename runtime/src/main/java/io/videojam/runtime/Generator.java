@@ -1,5 +1,6 @@
 package io.videojam.runtime;
 
+import io.videojam.api.Backend;
 import io.videojam.api.FloatTensor;
 import io.videojam.api.GuidanceProvider;
 import io.videojam.api.GuidanceRule;
@@ -22,7 +23,7 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
-import java.util.Random;
+import java.util.SplittableRandom;
 
 /**
  * The generation pipeline: prompt -> text encoder -> sampler (guidance rule -> passes -> model)
@@ -33,11 +34,13 @@ public final class Generator {
   static final int ACTIVATION_FACTOR = 64;
 
   private final VideoModel model;
+  private final Backend backend;
   private final Optional<MotionRepresentation> motion;
 
   @Inject
-  public Generator(VideoModel model, Optional<MotionRepresentation> motion) {
+  public Generator(VideoModel model, Backend backend, Optional<MotionRepresentation> motion) {
     this.model = model;
+    this.backend = backend;
     this.motion = motion;
   }
 
@@ -51,13 +54,17 @@ public final class Generator {
     return Plugins.find(GuidanceProvider.class, name, "--guidance").create(request.guidanceSettings(), model.info());
   }
 
-  /** The pass mode {@code request} resolves to for {@code passes} passes, with the reason. */
+  /**
+   * The pass mode {@code request} resolves to for {@code passes} passes: {@link PassMode#AUTO}
+   * batches when the backend batches faster and the estimated memory of a batched run fits the
+   * budget.
+   */
   public PassMode resolve(GenerationRequest request, int passes) {
     if (request.passMode() != PassMode.AUTO) {
       return request.passMode();
     }
-    long estimate = batchedBytes(passes);
-    return passes > 1 && estimate <= request.memoryBudgetBytes() ? PassMode.BATCHED : PassMode.SEQUENTIAL;
+    return passes > 1 && backend.prefersBatching() && batchedBytes(passes) <= request.memoryBudgetBytes()
+        ? PassMode.BATCHED : PassMode.SEQUENTIAL;
   }
 
   /** Estimated memory of one batched run of {@code passes} passes. */
@@ -82,45 +89,62 @@ public final class Generator {
     Tensor batchedText = concat(passes.stream().map(p -> p.dropText() ? nullText : text).toList());
 
     float[] noise = new float[shape.size()];
-    Random random = new Random(request.seed());
+    SplittableRandom random = new SplittableRandom(request.seed());
     for (int i = 0; i < noise.length; i++) {
       noise[i] = (float) random.nextGaussian();
     }
     long[] runs = {0};
     int totalSteps = request.steps();
+    // every buffer of the step loop is allocated once here: the loop itself allocates nothing large
+    int n = shape.size();
+    int p = passes.size();
+    boolean batched = mode == PassMode.BATCHED && p > 1;
+    List<float[]> outputs = new ArrayList<>(p);
+    for (int k = 0; k < p; k++) {
+      outputs.add(new float[n]);
+    }
+    float[] guided = new float[n];
+    float[] scratch = new float[n];
+    FloatTensor batchedIn = batched ? new FloatTensor(shape.withBatch(p).dims(), new float[n * p]) : null;
+    float[] batchedOut = batched ? new float[n * p] : null;
+    long[] dims = shape.dims();
     long samplingStart = System.nanoTime();
     float[] x1 = solver.integrate((x, t, step) -> {
-      List<float[]> outputs = new ArrayList<>(passes.size());
-      if (mode == PassMode.BATCHED && passes.size() > 1) {
-        float[] in = new float[x.length * passes.size()];
-        for (int p = 0; p < passes.size(); p++) {
-          System.arraycopy(x, 0, in, p * x.length, x.length);
-          if (passes.get(p).dropMotion()) {
-            zeroMotion(in, p * x.length, shape);
+      if (batched) {
+        float[] in = batchedIn.data();
+        for (int k = 0; k < p; k++) {
+          System.arraycopy(x, 0, in, k * n, n);
+          if (passes.get(k).dropMotion()) {
+            zeroMotion(in, k * n, shape);
           }
         }
-        FloatTensor out = model.velocity(new FloatTensor(shape.withBatch(passes.size()).dims(), in), t, batchedText);
+        model.velocity(batchedIn, t, batchedText, batchedOut);
         runs[0]++;
-        for (int p = 0; p < passes.size(); p++) {
-          float[] o = new float[x.length];
-          System.arraycopy(out.data(), p * x.length, o, 0, x.length);
-          outputs.add(o);
+        for (int k = 0; k < p; k++) {
+          System.arraycopy(batchedOut, k * n, outputs.get(k), 0, n);
         }
       } else {
-        for (Pass p : passes) {
+        for (int k = 0; k < p; k++) {
+          Pass pass = passes.get(k);
           float[] in = x;
-          if (p.dropMotion()) {
-            in = x.clone();
-            zeroMotion(in, 0, shape);
+          if (pass.dropMotion()) {
+            System.arraycopy(x, 0, scratch, 0, n);
+            zeroMotion(scratch, 0, shape);
+            in = scratch;
           }
-          outputs.add(model.velocity(new FloatTensor(shape.dims(), in), t, p.dropText() ? nullText : text).data());
+          model.velocity(new FloatTensor(dims, in), t, pass.dropText() ? nullText : text, outputs.get(k));
           runs[0]++;
         }
       }
-      for (int p = 0; p < outputs.size(); p++) {
-        checkFinite(outputs.get(p), step, totalSteps, t, passes.get(p));
+      rule.combine(outputs, shape, guided);
+      if (!finite(guided)) {
+        // a non-finite guided value comes from a non-finite pass output (or overflow): name the first such pass
+        for (int k = 0; k < p; k++) {
+          checkFinite(outputs.get(k), step, totalSteps, t, passes.get(k));
+        }
+        checkFinite(guided, step, totalSteps, t, null);
       }
-      return rule.combine(outputs, shape);
+      return guided;
     }, noise, times, progress);
     long samplingNanos = System.nanoTime() - samplingStart;
 
@@ -157,11 +181,32 @@ public final class Generator {
         new Generation.Timings(total, samplingNanos, model.backendNanos() - backendStart, runs[0]));
   }
 
+  /** True when every value is finite: x * 0 is 0 for finite x and NaN otherwise (eight lanes, so it vectorises). */
+  static boolean finite(float[] v) {
+    float a0 = 0f, a1 = 0f, a2 = 0f, a3 = 0f, a4 = 0f, a5 = 0f, a6 = 0f, a7 = 0f;
+    int i = 0;
+    for (; i + 8 <= v.length; i += 8) {
+      a0 += v[i] * 0f;
+      a1 += v[i + 1] * 0f;
+      a2 += v[i + 2] * 0f;
+      a3 += v[i + 3] * 0f;
+      a4 += v[i + 4] * 0f;
+      a5 += v[i + 5] * 0f;
+      a6 += v[i + 6] * 0f;
+      a7 += v[i + 7] * 0f;
+    }
+    for (; i < v.length; i++) {
+      a0 += v[i] * 0f;
+    }
+    return a0 + a1 + a2 + a3 + a4 + a5 + a6 + a7 == 0f;
+  }
+
   private void checkFinite(float[] v, int step, int steps, double t, Pass pass) {
     for (float f : v) {
       if (!Float.isFinite(f)) {
-        throw new VideoJamException("model '" + model.info().name() + "' returned " + (Float.isNaN(f) ? "NaN" : "Inf")
-            + " at step " + (step + 1) + " of " + steps + " (t = " + String.format(java.util.Locale.ROOT, "%.4f", t) + ", pass " + pass
+        throw new VideoJamException("model '" + model.info().name() + "' " + (pass == null ? "guidance overflowed to " : "returned ")
+            + (Float.isNaN(f) ? "NaN" : "Inf") + " at step " + (step + 1) + " of " + steps + " (t = "
+            + String.format(java.util.Locale.ROOT, "%.4f", t) + (pass == null ? "" : ", pass " + pass)
             + "); stopped. Check the time convention and scale in model.json, or the exported weights");
       }
     }

@@ -11,7 +11,13 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import static org.assertj.core.api.Assertions.within;
 
+import io.videojam.api.Backend;
 import io.videojam.api.BackendOptions;
+import io.videojam.api.GraphSession;
+import io.videojam.api.VideoModel;
+import io.videojam.backend.ort.OrtBackend;
+import io.videojam.model.Models;
+import java.util.Optional;
 import io.videojam.api.Settings;
 import io.videojam.api.StepListener;
 import io.videojam.api.VideoJamException;
@@ -20,7 +26,7 @@ import io.videojam.model.TestModels;
 import java.nio.file.Path;
 import java.util.List;
 import java.util.Map;
-import java.util.Random;
+import java.util.SplittableRandom;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
@@ -53,7 +59,7 @@ class GeneratorTest {
       float[] x1 = jam.generate(r, StepListener.NONE).latent().data();
       int plane = T * H * W;
       float[] x0 = new float[C * plane];
-      Random random = new Random(42);
+      SplittableRandom random = new SplittableRandom(42); // the documented noise: SplittableRandom(seed).nextGaussian() in BCTHW order
       for (int i = 0; i < x0.length; i++) {
         x0[i] = (float) random.nextGaussian();
       }
@@ -109,7 +115,7 @@ class GeneratorTest {
       assertThat(a.video().shape()).containsExactly(3, 16, 32, 32);
       assertThat(a.motion().shape()).containsExactly(3, 16, 32, 32);
       assertThat(a.video().firstNonFinite()).isEqualTo(-1);
-      assertThat(a.timings().modelRuns()).isEqualTo(2 * 3 - 1); // Heun, batched passes
+      assertThat(a.timings().modelRuns()).isEqualTo(3 * (2 * 3 - 1)); // Heun: 5 evaluations of 3 sequential passes (auto on CPU)
     }
   }
 
@@ -134,16 +140,49 @@ class GeneratorTest {
   }
 
   @Test
-  void autoPassModeFollowsTheMemoryBudget() {
-    try (VideoJam jam = VideoJam.open(RuntimeConfig.cpu(fixture))) {
-      long need = jam.generator().batchedBytes(3);
-      GenerationRequest r = request("x", 0, 1);
-      assertThat(jam.generator().resolve(new GenerationRequest("x", 0, 1, "euler", "uniform", Settings.empty("s"), null,
-          Settings.empty("g"), PassMode.AUTO, need), 3)).isEqualTo(PassMode.BATCHED);
-      assertThat(jam.generator().resolve(new GenerationRequest("x", 0, 1, "euler", "uniform", Settings.empty("s"), null,
-          Settings.empty("g"), PassMode.AUTO, need - 1), 3)).isEqualTo(PassMode.SEQUENTIAL);
-      assertThat(jam.generator().resolve(r.withPassMode(PassMode.SEQUENTIAL), 3)).isEqualTo(PassMode.SEQUENTIAL);
+  void autoPassModeBatchesOnlyWhereTheBackendBatchesFasterAndTheBudgetFits() {
+    OrtBackend cpu = new OrtBackend(OrtBackend.Device.CPU);
+    Backend gpuLike = new Backend() {
+      @Override
+      public String name() {
+        return "gpu-like";
+      }
+
+      @Override
+      public boolean available() {
+        return true;
+      }
+
+      @Override
+      public String unavailableReason() {
+        return "";
+      }
+
+      @Override
+      public boolean prefersBatching() {
+        return true;
+      }
+
+      @Override
+      public GraphSession open(Path onnxFile, BackendOptions options) {
+        return cpu.open(onnxFile, options);
+      }
+    };
+    try (VideoModel model = Models.open(fixture, gpuLike, BackendOptions.defaults())) {
+      Generator batching = new Generator(model, gpuLike, Optional.empty());
+      Generator onCpu = new Generator(model, cpu, Optional.empty());
+      long need = batching.batchedBytes(3);
+      assertThat(need).isEqualTo(3L * 6 * 16 * 32 * 32 * 4 * Generator.ACTIVATION_FACTOR);
+      assertThat(batching.resolve(budget(need), 3)).isEqualTo(PassMode.BATCHED);
+      assertThat(batching.resolve(budget(need - 1), 3)).isEqualTo(PassMode.SEQUENTIAL);
+      assertThat(batching.resolve(budget(need), 1)).isEqualTo(PassMode.SEQUENTIAL);
+      assertThat(onCpu.resolve(budget(need), 3)).isEqualTo(PassMode.SEQUENTIAL);
+      assertThat(onCpu.resolve(budget(need).withPassMode(PassMode.BATCHED), 3)).isEqualTo(PassMode.BATCHED);
     }
+  }
+
+  static GenerationRequest budget(long bytes) {
+    return new GenerationRequest("x", 0, 1, "euler", "uniform", Settings.empty("s"), null, Settings.empty("g"), PassMode.AUTO, bytes);
   }
 
   @Test

@@ -62,18 +62,18 @@ public final class FixtureModel {
     m.put("name", name);
     Map<String, Object> den = new LinkedHashMap<>();
     den.put("onnx", "denoiser.onnx");
-    den.put("inputs", Map.of("latent", DitBuilder.X, "time", DitBuilder.T, "text", DitBuilder.TEXT));
-    den.put("outputs", Map.of("velocity", DitBuilder.V));
+    den.put("inputs", ordered("latent", DitBuilder.X, "time", DitBuilder.T, "text", DitBuilder.TEXT));
+    den.put("outputs", ordered("velocity", DitBuilder.V));
     den.put("layout", "BCTHW");
-    den.put("time", Map.of("convention", "data_at_1", "scale", 1.0));
+    den.put("time", ordered("convention", "data_at_1", "scale", 1.0));
     den.put("prediction", "velocity");
     m.put("denoiser", den);
-    m.put("channels", Map.of("appearance", c.appearanceChannels(), "motion", c.motionChannels()));
-    m.put("video", Map.of("frames", c.frames(), "height", c.height(), "width", c.width(), "fps", 8));
-    m.put("codec", Map.of("type", "identity"));
-    m.put("text", Map.of("type", "word-vocab", "vocab", "vocab.txt", "max-tokens", c.maxTextTokens(), "null", "empty"));
+    m.put("channels", ordered("appearance", c.appearanceChannels(), "motion", c.motionChannels()));
+    m.put("video", ordered("frames", c.frames(), "height", c.height(), "width", c.width(), "fps", 8));
+    m.put("codec", ordered("type", "identity"));
+    m.put("text", ordered("type", "word-vocab", "vocab", "vocab.txt", "max-tokens", c.maxTextTokens(), "null", "empty"));
     if (c.motionChannels() > 0) {
-      m.put("motion", Map.of("representation", "flow-rgb", "sigma", 0.15));
+      m.put("motion", ordered("representation", "flow-rgb", "sigma", 0.15));
     }
     List<String> notes = new ArrayList<>();
     notes.add("Seeded random weights (seed " + c.seed() + "): a test fixture, not a trained model. Its videos show what the pipeline does, not learned motion.");
@@ -81,10 +81,19 @@ public final class FixtureModel {
     return m;
   }
 
+  /** A map in the order given (so model.json is byte-identical from run to run). */
+  private static Map<String, Object> ordered(Object... keyValues) {
+    Map<String, Object> m = new LinkedHashMap<>();
+    for (int i = 0; i < keyValues.length; i += 2) {
+      m.put((String) keyValues[i], keyValues[i + 1]);
+    }
+    return m;
+  }
+
   private static void atomic(Path target, byte[] bytes) throws IOException {
-    Path tmp = Files.createTempFile(target.getParent(), "." + target.getFileName(), ".tmp");
+    Path tmp = target.resolveSibling("." + target.getFileName() + "." + java.util.UUID.randomUUID() + ".tmp");
     try {
-      Files.write(tmp, bytes);
+      Files.write(tmp, bytes, java.nio.file.StandardOpenOption.CREATE_NEW);
       Files.move(tmp, target, StandardCopyOption.REPLACE_EXISTING, StandardCopyOption.ATOMIC_MOVE);
     } finally {
       Files.deleteIfExists(tmp);

@@ -159,26 +159,37 @@ public final class OnnxVideoModel implements VideoModel {
 
   @Override
   public FloatTensor velocity(FloatTensor latent, double t, Tensor textCondition) {
+    float[] out = new float[latent.data().length];
+    velocity(latent, t, textCondition, out);
+    return new FloatTensor(latent.shape().clone(), out);
+  }
+
+  @Override
+  public void velocity(FloatTensor latent, double t, Tensor textCondition, float[] out) {
     long[] s = latent.shape();
+    if (s.length != 5 || s[1] != info.latent().channels() || s[2] != info.latent().frames() || s[3] != info.latent().height()
+        || s[4] != info.latent().width() || out.length != latent.data().length) {
+      throw new IllegalArgumentException("latent " + Arrays.toString(s) + " does not match model '" + info.name() + "' "
+          + Arrays.toString(info.latent().dims()) + " (any batch)");
+    }
     int b = (int) s[0];
     int c = (int) s[1];
     int frames = (int) s[2];
     int plane = (int) (s[3] * s[4]);
     float[] x = latent.data();
-    FloatTensor feed = latent;
+    Map<String, Tensor> inputs;
     if (conventions.btchw()) {
-      feed = new FloatTensor(new long[] {b, frames, c, s[3], s[4]}, Conventions.swapAxes12(x, b, c, frames, plane));
+      long[] shape = {b, frames, c, s[3], s[4]};
+      inputs = Map.of(latentName, new FloatTensor(shape, Conventions.swapAxes12(x, b, c, frames, plane)),
+          timeName, timeTensor(b, t), textName, textCondition);
+      float[] raw = new float[out.length];
+      session.runInto(inputs, velocityName, shape, raw);
+      System.arraycopy(Conventions.swapAxes12(raw, b, frames, c, plane), 0, out, 0, out.length);
+    } else {
+      inputs = Map.of(latentName, latent, timeName, timeTensor(b, t), textName, textCondition);
+      session.runInto(inputs, velocityName, s, out);
     }
-    Map<String, Tensor> out = session.run(Map.of(latentName, feed, timeName, timeTensor(b, t), textName, textCondition),
-        List.of(velocityName));
-    FloatTensor v = (FloatTensor) out.get(velocityName);
-    if (!Arrays.equals(v.shape(), feed.shape())) {
-      throw new VideoJamException(onnx + ": output '" + velocityName + "' has shape " + Arrays.toString(v.shape())
-          + " for input shape " + Arrays.toString(feed.shape()) + "; the velocity must have the latent's shape");
-    }
-    float[] u = conventions.btchw() ? Conventions.swapAxes12(v.data(), b, frames, c, plane) : v.data();
-    conventions.toVelocity(u, x, t);
-    return new FloatTensor(s.clone(), u);
+    conventions.toVelocity(out, x, t);
   }
 
   private Tensor timeTensor(int batch, double t) {

@@ -50,14 +50,15 @@ final class LinearRule implements GuidanceRule {
   }
 
   @Override
-  public float[] combine(List<float[]> outputs, LatentShape shape) {
+  public void combine(List<float[]> outputs, LatentShape shape, float[] out) {
     if (outputs.size() != passes.size()) {
       throw new IllegalArgumentException(name + " needs " + passes.size() + " pass outputs, got " + outputs.size());
     }
     if (passes.size() == 1 && appearance[0] == 1 && motion[0] == 1) {
-      return outputs.get(0);
+      System.arraycopy(outputs.get(0), 0, out, 0, out.length);
+      return;
     }
-    return Rules.split(outputs, shape, appearance, motion);
+    Rules.split(outputs, shape, appearance, motion, out);
   }
 
   @Override

@@ -11,45 +11,67 @@ final class Rules {
   private Rules() {}
 
   /** out[i] = sum_k coef[k] * outputs[k][i], over all channels. */
-  static float[] linear(List<float[]> outputs, double... coef) {
-    int n = outputs.get(0).length;
-    float[] out = new float[n];
-    for (int k = 0; k < coef.length; k++) {
-      float[] o = outputs.get(k);
-      float c = (float) coef[k];
-      if (c == 0f) {
-        continue;
-      }
-      for (int i = 0; i < n; i++) {
-        out[i] += c * o[i];
-      }
-    }
-    return out;
+  static void linear(List<float[]> outputs, float[] out, double... coef) {
+    mix(outputs, coef, out, 0, out.length);
   }
 
   /**
    * Per-channel-kind combination: appearance channels use {@code appearance} coefficients, motion
    * channels {@code motion} coefficients (both over the same pass outputs).
    */
-  static float[] split(List<float[]> outputs, LatentShape shape, double[] appearance, double[] motion) {
-    float[] out = linear(outputs, appearance);
-    if (shape.motionChannels() == 0) {
-      return out;
+  static void split(List<float[]> outputs, LatentShape shape, double[] appearance, double[] motion, float[] out) {
+    if (shape.motionChannels() == 0 || java.util.Arrays.equals(appearance, motion)) {
+      mix(outputs, appearance, out, 0, out.length);
+      return;
     }
     int plane = shape.planeSize();
-    int from = shape.appearanceChannels() * plane;
-    int to = shape.channels() * plane;
+    int split = shape.appearanceChannels() * plane;
     for (int b = 0; b < shape.batch(); b++) {
       int base = b * shape.sampleSize();
-      for (int i = base + from; i < base + to; i++) {
-        float s = 0f;
-        for (int k = 0; k < motion.length; k++) {
-          s += (float) motion[k] * outputs.get(k)[i];
+      mix(outputs, appearance, out, base, base + split);
+      mix(outputs, motion, out, base + split, base + shape.sampleSize());
+    }
+  }
+
+  /** out[i] = sum_k coef[k] * outputs[k][i] for i in [from, to), in one pass for up to three outputs. */
+  static void mix(List<float[]> outputs, double[] coef, float[] out, int from, int to) {
+    float c0 = (float) coef[0];
+    float[] o0 = outputs.get(0);
+    switch (coef.length) {
+      case 1 -> {
+        for (int i = from; i < to; i++) {
+          out[i] = c0 * o0[i];
         }
-        out[i] = s;
+      }
+      case 2 -> {
+        float c1 = (float) coef[1];
+        float[] o1 = outputs.get(1);
+        for (int i = from; i < to; i++) {
+          out[i] = c0 * o0[i] + c1 * o1[i];
+        }
+      }
+      case 3 -> {
+        float c1 = (float) coef[1];
+        float c2 = (float) coef[2];
+        float[] o1 = outputs.get(1);
+        float[] o2 = outputs.get(2);
+        for (int i = from; i < to; i++) {
+          out[i] = c0 * o0[i] + c1 * o1[i] + c2 * o2[i];
+        }
+      }
+      default -> {
+        for (int i = from; i < to; i++) {
+          out[i] = c0 * o0[i];
+        }
+        for (int k = 1; k < coef.length; k++) {
+          float c = (float) coef[k];
+          float[] o = outputs.get(k);
+          for (int i = from; i < to; i++) {
+            out[i] += c * o[i];
+          }
+        }
       }
     }
-    return out;
   }
 
   static double nonNegative(Settings s, String key, double fallback) {

@@ -44,7 +44,13 @@ class BuiltinGuidanceTest {
   static float[] combine(GuidanceRule r) {
     List<float[]> outs = r.passes().stream().map(p -> p.equals(Pass.FULL) ? FULL : p.equals(Pass.NO_TEXT) ? NO_TEXT
         : p.equals(Pass.NO_MOTION) ? NO_MOTION : NONE).toList();
-    return r.combine(outs.stream().map(float[]::clone).toList(), SHAPE);
+    return combine(r, outs);
+  }
+
+  static float[] combine(GuidanceRule r, List<float[]> outputs) {
+    float[] out = new float[outputs.get(0).length];
+    r.combine(outputs.stream().map(float[]::clone).toList(), SHAPE, out);
+    return out;
   }
 
   static boolean motion(int i) {
@@ -84,7 +90,7 @@ class BuiltinGuidanceTest {
     assertThat(rule("inner", Map.of("w2", 0.0), JOINT).passes()).containsExactly(Pass.FULL, Pass.NO_TEXT);
     assertThat(rule("inner", Map.of("w1", 0.0), JOINT).passes()).containsExactly(Pass.FULL, Pass.NO_MOTION);
     GuidanceRule noText = rule("inner", Map.of("w1", 0.0), JOINT);
-    float[] u = noText.combine(List.of(FULL.clone(), NO_MOTION.clone()), SHAPE);
+    float[] u = combine(noText, List.of(FULL, NO_MOTION));
     for (int i = 0; i < 12; i++) {
       double expected = motion(i) ? FULL[i] : 4 * FULL[i] - 3 * NO_MOTION[i];
       assertThat((double) u[i]).isCloseTo(expected, within(1e-5));
@@ -120,7 +126,7 @@ class BuiltinGuidanceTest {
   void motionOffZeroesMotionInEveryPass() {
     GuidanceRule r = rule("motion-off", Map.of(), JOINT);
     assertThat(r.passes()).allMatch(Pass::dropMotion).containsExactly(Pass.NO_MOTION, Pass.NO_TEXT_NO_MOTION);
-    float[] u = r.combine(List.of(NO_MOTION.clone(), NONE.clone()), SHAPE);
+    float[] u = combine(r, List.of(NO_MOTION, NONE));
     for (int i = 0; i < 12; i++) {
       assertThat((double) u[i]).isCloseTo(6 * NO_MOTION[i] - 5 * NONE[i], within(1e-5));
     }
@@ -130,7 +136,7 @@ class BuiltinGuidanceTest {
   void noneReturnsTheFullPass() {
     GuidanceRule r = rule("none", Map.of(), JOINT);
     assertThat(r.passes()).containsExactly(Pass.FULL);
-    assertThat(r.combine(List.of(FULL), SHAPE)).containsExactly(FULL);
+    assertThat(combine(r, List.of(FULL))).containsExactly(FULL);
   }
 
   @Test

@@ -11,15 +11,19 @@ import java.nio.file.NoSuchFileException;
 import java.nio.file.NotDirectoryException;
 import java.nio.file.Path;
 import java.nio.file.StandardCopyOption;
+import java.security.SecureRandom;
 
 /**
  * Writes a file through a temporary sibling so that the destination is either the complete new
- * file or untouched: the content goes to {@code .<name>.<random>.tmp} in the destination folder,
+ * file or untouched: the content goes to {@code .<name>.<random>.tmp} in the destination folder
+ * (created with the usual permissions, not owner-only),
  * which is then moved over the destination atomically (plain replace where the file system has no
  * atomic move). On any failure the temporary file is deleted and a one-line {@link
  * VideoJamException} naming the destination is thrown.
  */
 public final class AtomicFiles {
+  private static final SecureRandom RANDOM = new SecureRandom();
+
   private AtomicFiles() {}
 
   /** Writes the content of one file to the (temporary) path it is given. */
@@ -39,7 +43,7 @@ public final class AtomicFiles {
     Path temp = null;
     try {
       Files.createDirectories(dir);
-      temp = Files.createTempFile(dir, "." + abs.getFileName() + ".", ".tmp");
+      temp = createUnique(dir, "." + abs.getFileName() + ".", ".tmp", false);
       content.writeTo(temp);
       moveReplacing(temp, abs);
       temp = null;
@@ -53,6 +57,24 @@ public final class AtomicFiles {
           Files.deleteIfExists(temp);
         } catch (IOException ignored) {
           // best effort: the write already failed and that error is the one to report
+        }
+      }
+    }
+  }
+
+  /**
+   * Creates a new, uniquely named file or folder {@code prefix<random>suffix} in {@code dir}. Unlike
+   * {@link Files#createTempFile}, which makes owner-only (0600/0700) entries, the permissions follow
+   * the umask like any other output, so the result is as readable as a file written directly.
+   */
+  static Path createUnique(Path dir, String prefix, String suffix, boolean directory) throws IOException {
+    for (int attempt = 0; ; attempt++) {
+      Path p = dir.resolve(prefix + Long.toUnsignedString(RANDOM.nextLong(), 36) + suffix);
+      try {
+        return directory ? Files.createDirectory(p) : Files.createFile(p);
+      } catch (FileAlreadyExistsException e) {
+        if (attempt >= 100) {
+          throw e;
         }
       }
     }

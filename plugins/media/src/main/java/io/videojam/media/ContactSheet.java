@@ -106,6 +106,7 @@ public final class ContactSheet {
 
   /** The layout {@link #render} uses for these arguments. */
   public static Layout layout(String title, Map<String, List<BufferedImage>> rows, int maxColumns) {
+    title = titleLine(title);
     if (rows.isEmpty()) {
       throw new IllegalArgumentException("a contact sheet needs at least one row");
     }
@@ -122,7 +123,7 @@ public final class ContactSheet {
     }
     int[] indices = columns(frames, maxColumns);
     Metrics m = Metrics.measure();
-    boolean hasTitle = title != null && !title.isBlank();
+    boolean hasTitle = title != null;
 
     int labelText = 0;
     for (String name : rows.keySet()) {
@@ -138,7 +139,7 @@ public final class ContactSheet {
     int cols = indices.length;
     int width = labelWidth + cols * cellW + (cols - 1) * GAP + GAP;
     if (hasTitle) {
-      width = Math.max(width, GAP + m.width(TITLE_FONT, title.strip()) + GAP);
+      width = Math.max(width, GAP + m.width(TITLE_FONT, title) + GAP);
     }
     int height = top + rows.size() * cellH + (rows.size() - 1) * GAP + GAP;
     return new Layout(width, height, labelWidth, top, cellW, cellH, indices, rows.size(), m.ok);
@@ -146,6 +147,7 @@ public final class ContactSheet {
 
   /** Renders the sheet as a {@code TYPE_3BYTE_BGR} image; see {@link #write}. */
   public static BufferedImage render(String title, Map<String, List<BufferedImage>> rows, int maxColumns) {
+    title = titleLine(title);
     Layout l = layout(title, rows, maxColumns);
     BufferedImage sheet = new BufferedImage(l.width(), l.height(), BufferedImage.TYPE_3BYTE_BGR);
     Graphics2D g = sheet.createGraphics();
@@ -174,16 +176,21 @@ public final class ContactSheet {
     return sheet;
   }
 
+  /** The title as one line (line breaks become spaces), or null for none. */
+  private static String titleLine(String title) {
+    return title == null || title.isBlank() ? null : title.strip().replaceAll("\\s*\\R\\s*", " ");
+  }
+
   private static void drawText(
       Graphics2D g, Layout l, String title, List<Map.Entry<String, List<BufferedImage>>> rows) {
     try {
       g.setRenderingHint(RenderingHints.KEY_TEXT_ANTIALIASING, RenderingHints.VALUE_TEXT_ANTIALIAS_ON);
       g.setColor(TEXT);
       int y = GAP;
-      if (title != null && !title.isBlank()) {
+      if (title != null) {
         g.setFont(TITLE_FONT);
         FontMetrics tm = g.getFontMetrics();
-        g.drawString(title.strip(), GAP, y + tm.getAscent());
+        g.drawString(title, GAP, y + tm.getAscent());
         y += tm.getHeight() + GAP;
       }
       g.setFont(FONT);

@@ -54,6 +54,18 @@ public final class Frames {
     return s;
   }
 
+  /**
+   * The upscale factor to use for a video tensor: {@code scale} itself, or {@link #autoScale} of its
+   * size when {@code scale == 0}. Validates the shape.
+   */
+  public static int resolveScale(FloatTensor video, int scale) {
+    int[] d = dims(video);
+    if (scale < 0) {
+      throw new IllegalArgumentException("scale must be >= 0 (0 = auto), got " + scale);
+    }
+    return scale == 0 ? autoScale(d[2], d[3]) : scale;
+  }
+
   /** Number of frames T of a video tensor {@code [C, T, H, W]} (validates the shape). */
   public static int frameCount(FloatTensor video) {
     return dims(video)[1];

@@ -21,7 +21,7 @@ import javax.imageio.stream.ImageOutputStream;
  * frame shown for {@link #delayCentiseconds(double)}, no dithering.
  *
  * <p>Colours: one palette shared by all frames (exact when the animation has at most 256 colours,
- * else median cut refined by k-means, see {@link Palette}) so that still areas do not flicker; a
+ * else median cut, see {@link Palette}) so that still areas do not flicker; a
  * frame the shared palette renders poorly (colours drifting through the clip) gets its own palette
  * as a local colour table.
  *
@@ -55,7 +55,7 @@ public final class GifWriter {
    * @return the frame delay used, in hundredths of a second
    */
   public static int write(Path gif, FloatTensor video, double fps, int scale) {
-    int s = scale == 0 ? Frames.autoScale((int) video.shape()[2], (int) video.shape()[3]) : scale;
+    int s = Frames.resolveScale(video, scale);
     return write(gif, Frames.toImages(video, s), fps);
   }
 

@@ -40,7 +40,7 @@ public final class Mp4Writer {
    * (nearest neighbour); {@code scale == 0} picks {@link Frames#autoScale}.
    */
   public static void write(Path mp4, FloatTensor video, double fps, int scale) {
-    int s = scale == 0 ? Frames.autoScale((int) video.shape()[2], (int) video.shape()[3]) : scale;
+    int s = Frames.resolveScale(video, scale);
     write(mp4, Frames.toImages(video, s), fps);
   }
 

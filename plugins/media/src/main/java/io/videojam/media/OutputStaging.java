@@ -78,9 +78,9 @@ public final class OutputStaging implements AutoCloseable {
     Path staging = null;
     try {
       Files.createDirectories(parent);
-      staging = Files.createTempDirectory(parent, PREFIX);
+      staging = AtomicFiles.createUnique(parent, PREFIX, "", true); // umask permissions, not 0700
       if (Files.isDirectory(out)) {
-        Path probe = Files.createTempFile(out, ".videojam-probe-", ".tmp");
+        Path probe = AtomicFiles.createUnique(out, ".videojam-probe-", ".tmp", false);
         Files.delete(probe);
       }
     } catch (IOException | SecurityException e) {

@@ -81,9 +81,8 @@ class GifWriterTest {
       }
     }
     double mean = sum / (n * s * s);
-    System.out.printf("gif gradient: mean %.2f worst %d%n", mean, worst);
-    assertThat(mean).as("mean abs error, grey levels").isLessThan(6);
-    assertThat(worst).as("worst pixel").isLessThan(40);
+    assertThat(mean).as("mean abs error, grey levels").isLessThan(4.5); // measured 3.2
+    assertThat(worst).as("worst pixel").isLessThan(16); // measured 7
   }
 
   @Test

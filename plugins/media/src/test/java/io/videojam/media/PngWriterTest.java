@@ -60,6 +60,14 @@ class PngWriterTest {
   }
 
   @Test
+  void writtenFilesHaveTheUsualPermissionsNotOwnerOnly() throws Exception {
+    Path png = dir.resolve("p.png");
+    PngWriter.write(png, new BufferedImage(2, 2, BufferedImage.TYPE_INT_RGB));
+    Path plain = Files.createFile(dir.resolve("plain"));
+    assertThat(Files.getPosixFilePermissions(png)).isEqualTo(Files.getPosixFilePermissions(plain));
+  }
+
+  @Test
   void errorsNameTheFile() throws Exception {
     Path file = Files.writeString(dir.resolve("f"), "x");
     assertThatThrownBy(() -> PngWriter.write(file.resolve("a.png"), new BufferedImage(2, 2, BufferedImage.TYPE_INT_RGB)))

@@ -43,15 +43,17 @@ public final class Solvers {
       @Override
       public float[] integrate(VelocityField field, float[] x0, double[] times, StepListener progress) {
         float[] x = x0.clone();
+        float[] u = new float[x.length];
+        float[] predicted = new float[x.length];
         int steps = times.length - 1;
         for (int i = 0; i < steps; i++) {
           float dt = (float) (times[i + 1] - times[i]);
-          float[] u = field.velocity(x, times[i], i);
+          float[] v = field.velocity(x, times[i], i);
           if (i == steps - 1) {
-            axpy(x, dt, u);
+            axpy(x, dt, v);
           } else {
-            u = u.clone();
-            float[] predicted = x.clone();
+            System.arraycopy(v, 0, u, 0, u.length);
+            System.arraycopy(x, 0, predicted, 0, x.length);
             axpy(predicted, dt, u);
             float[] u2 = field.velocity(predicted, times[i + 1], i);
             for (int k = 0; k < x.length; k++) {

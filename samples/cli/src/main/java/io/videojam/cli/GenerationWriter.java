@@ -39,14 +39,14 @@ final class GenerationWriter {
     }
     Mp4Writer.write(staging.file("video.mp4"), g.video(), fps, scale);
     GifWriter.write(staging.file("video.gif"), g.video(), fps, scale);
-    PngWriter.write(staging.file("frames"), Frames.toImages(g.video(), 1));
+    PngWriter.writeFrames(staging.file("frames"), g.video(), 1);
     LinkedHashMap<String, List<BufferedImage>> rows = new LinkedHashMap<>();
     rows.put("video", Frames.toImages(g.video(), Math.max(1, scale / 2)));
     FloatTensor motion = g.motion();
     if (motion != null) {
       Mp4Writer.write(staging.file("motion.mp4"), motion, fps, scale);
       GifWriter.write(staging.file("motion.gif"), motion, fps, scale);
-      PngWriter.write(staging.file("motion-frames"), Frames.toImages(motion, 1));
+      PngWriter.writeFrames(staging.file("motion-frames"), motion, 1);
       rows.put("motion", Frames.toImages(motion, Math.max(1, scale / 2)));
     }
     String prompt = String.valueOf(g.settings().get("prompt"));
@@ -86,7 +86,7 @@ final class GenerationWriter {
     timings.put("writing-s", writing / 1e9);
     timings.put("command-s", (System.nanoTime() - commandStart) / 1e9);
     run.put("timings", timings);
-    run.put("outputs", listOutputs(staging.root()));
+    run.put("outputs", listOutputs(staging.stagingDir()));
     run.put("environment", Map.of("java", System.getProperty("java.version"), "os", System.getProperty("os.name") + " "
         + System.getProperty("os.arch"), "cores", Runtime.getRuntime().availableProcessors()));
     try {

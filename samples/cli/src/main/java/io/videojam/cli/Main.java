@@ -18,6 +18,14 @@ public final class Main implements Runnable {
   /** Runs the CLI and returns the exit code (for tests). */
   public static int run(String... args) {
     CommandLine cli = new CommandLine(new Main());
+    cli.setOverwrittenOptionsAllowed(true);
+    cli.setParameterExceptionHandler((e, params) -> {
+      PrintWriter err = e.getCommandLine().getErr();
+      err.println("videojam: error: " + e.getMessage() + "; see 'videojam " + e.getCommandLine().getCommandSpec().qualifiedName(" ")
+          .replaceFirst("^videojam ?", "") + " --help'");
+      err.flush();
+      return 2;
+    });
     cli.setExecutionExceptionHandler((e, line, parsed) -> {
       PrintWriter err = line.getErr();
       if (e instanceof VideoJamException) {

@@ -49,10 +49,9 @@ public final class CfgRescale implements GuidanceProvider {
       }
 
       @Override
-      public float[] combine(List<float[]> outputs, LatentShape shape) {
+      public void combine(List<float[]> outputs, LatentShape shape, float[] out) {
         float[] c = outputs.get(0);
         float[] u = outputs.get(1);
-        float[] out = new float[c.length];
         int n = shape.sampleSize();
         for (int b = 0; b < shape.batch(); b++) {
           int from = b * n;
@@ -64,7 +63,6 @@ public final class CfgRescale implements GuidanceProvider {
             out[i] = (float) (phi * out[i] * ratio + (1 - phi) * out[i]);
           }
         }
-        return out;
       }
 
       @Override

@@ -51,6 +51,11 @@ public final class OrtBackend implements Backend {
   }
 
   @Override
+  public boolean prefersBatching() {
+    return device != Device.CPU;
+  }
+
+  @Override
   public boolean available() {
     return providers().contains(device.provider);
   }
@@ -84,6 +89,7 @@ public final class OrtBackend implements Backend {
     OrtEnvironment env = OrtEnvironment.getEnvironment();
     try (OrtSession.SessionOptions so = new OrtSession.SessionOptions()) {
       so.setIntraOpNumThreads(options.intraOpThreads());
+      so.addConfigEntry("session.intra_op.allow_spinning", System.getProperty("videojam.ort.spinning", "1"));
       so.setInterOpNumThreads(options.interOpThreads());
       so.setOptimizationLevel(switch (options.optimization()) {
         case "none" -> OrtSession.SessionOptions.OptLevel.NO_OPT;

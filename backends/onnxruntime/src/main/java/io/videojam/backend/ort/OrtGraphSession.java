@@ -13,25 +13,41 @@ import io.videojam.api.LongTensor;
 import io.videojam.api.Tensor;
 import io.videojam.api.TensorInfo;
 import io.videojam.api.VideoJamException;
+import java.nio.ByteBuffer;
+import java.nio.ByteOrder;
 import java.nio.FloatBuffer;
 import java.nio.LongBuffer;
 import java.nio.file.Path;
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.HashMap;
 import java.util.HashSet;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 
-/** An ONNX Runtime session. Native tensors are created and closed inside each {@link #run}. */
+/**
+ * An ONNX Runtime session. Inputs, and outputs whose shapes the caller states, live in native
+ * (direct) buffers owned by the session and reused from run to run while their shapes stay the
+ * same: a run copies the inputs in and the outputs out, and allocates nothing native. Everything
+ * is released by {@link #close()}.
+ */
 final class OrtGraphSession implements GraphSession {
   private final OrtEnvironment env;
   private final OrtSession session;
   private final Path file;
   private final List<TensorInfo> inputs;
   private final List<TensorInfo> outputs;
+  /** Pinned tensors kept per session before the cache is emptied (inputs and outputs each). */
+  private static final int MAX_PINNED = 16;
+
+  private final Map<String, Pinned> pinnedInputs = new HashMap<>();
+  private final Map<String, Pinned> pinnedOutputs = new HashMap<>();
   private long runNanos;
   private long runCount;
+
+  /** A native tensor over a direct buffer that the session owns. */
+  private record Pinned(long[] shape, boolean isFloat, ByteBuffer buffer, OnnxTensor tensor) {}
 
   OrtGraphSession(OrtEnvironment env, OrtSession session, Path file) throws OrtException {
     this.env = env;
@@ -67,36 +83,100 @@ final class OrtGraphSession implements GraphSession {
 
   @Override
   public Map<String, Tensor> run(Map<String, Tensor> feed, List<String> outputNames) {
-    Map<String, OnnxTensor> onnx = new HashMap<>();
+    Map<String, long[]> unknown = new LinkedHashMap<>();
+    outputNames.forEach(n -> unknown.put(n, null));
+    return run(feed, unknown);
+  }
+
+  @Override
+  public void runInto(Map<String, Tensor> feed, String output, long[] shape, float[] into) {
+    run(feed, Map.of(output, shape), into);
+  }
+
+  @Override
+  public Map<String, Tensor> run(Map<String, Tensor> feed, Map<String, long[]> wanted) {
+    return run(feed, wanted, null);
+  }
+
+  /** Runs; with {@code into}, the single pinned output is copied there and nothing is returned. */
+  private Map<String, Tensor> run(Map<String, Tensor> feed, Map<String, long[]> wanted, float[] into) {
     try {
+      evictIfFull(pinnedInputs, feed.size());
+      evictIfFull(pinnedOutputs, wanted.size());
+      Map<String, OnnxTensor> in = new HashMap<>();
       for (Map.Entry<String, Tensor> e : feed.entrySet()) {
-        onnx.put(e.getKey(), toOnnx(e.getValue()));
+        Tensor t = e.getValue();
+        Pinned p = pin(pinnedInputs, e.getKey(), t.shape(), t instanceof FloatTensor);
+        if (t instanceof FloatTensor f) {
+          p.buffer.clear().asFloatBuffer().put(f.data());
+        } else {
+          p.buffer.clear().asLongBuffer().put(((LongTensor) t).data());
+        }
+        in.put(e.getKey(), p.tensor);
       }
+      Map<String, OnnxTensor> pinned = new HashMap<>();
+      for (Map.Entry<String, long[]> e : wanted.entrySet()) {
+        if (e.getValue() != null) {
+          pinned.put(e.getKey(), pin(pinnedOutputs, e.getKey(), e.getValue(), true).tensor);
+        }
+      }
+      Map<String, Tensor> out = new LinkedHashMap<>();
       long start = System.nanoTime();
-      try (OrtSession.Result result = session.run(onnx, new HashSet<>(outputNames))) {
+      HashSet<String> requested = new HashSet<>(wanted.keySet());
+      requested.removeAll(pinned.keySet());
+      try (OrtSession.Result result = session.run(in, requested, pinned)) {
         runNanos += System.nanoTime() - start;
         runCount++;
-        Map<String, Tensor> out = new LinkedHashMap<>();
-        for (String name : outputNames) {
-          OnnxValue v = result.get(name).orElseThrow();
-          out.put(name, fromOnnx(name, (OnnxTensor) v));
+        for (String name : wanted.keySet()) {
+          Pinned p = wanted.get(name) == null ? null : pinnedOutputs.get(name + ":f" + Arrays.toString(wanted.get(name)));
+          if (into != null) {
+            if (into.length * Float.BYTES != p.buffer.capacity()) {
+              throw new IllegalArgumentException("output '" + name + "' holds " + p.buffer.capacity() / Float.BYTES
+                  + " values, the destination " + into.length);
+            }
+            p.buffer.clear().asFloatBuffer().get(into);
+          } else if (wanted.get(name) != null && p != null) {
+            float[] data = new float[p.buffer.capacity() / Float.BYTES];
+            p.buffer.clear().asFloatBuffer().get(data);
+            out.put(name, new FloatTensor(p.shape.clone(), data));
+          } else {
+            OnnxValue v = result.get(name).orElseThrow();
+            out.put(name, fromOnnx(name, (OnnxTensor) v));
+          }
         }
-        return out;
       }
+      return out;
     } catch (OrtException e) {
       throw new VideoJamException("ONNX Runtime failed running " + file + ": " + OrtBackend.firstLine(e.getMessage())
-          + "; check model.json's input names, layout and shapes against 'videojam inspect " + file + "'");
-    } finally {
-      onnx.values().forEach(OnnxTensor::close);
+          + "; check model.json's input names, layout and shapes against the graph's");
     }
   }
 
-  private OnnxTensor toOnnx(Tensor t) throws OrtException {
-    if (t instanceof FloatTensor f) {
-      return OnnxTensor.createTensor(env, FloatBuffer.wrap(f.data()), f.shape());
+  /** Empties a pin cache (closing its tensors) before a run that could overflow it. */
+  private static void evictIfFull(Map<String, Pinned> cache, int needed) {
+    if (cache.size() + needed > MAX_PINNED) {
+      cache.values().forEach(p -> p.tensor.close());
+      cache.clear();
     }
-    LongTensor l = (LongTensor) t;
-    return OnnxTensor.createTensor(env, LongBuffer.wrap(l.data()), l.shape());
+  }
+
+  /**
+   * The pinned tensor for {@code name} and this shape and type. A few shapes per name are kept
+   * (batch 1 and batch 3 alternate when guidance passes switch between sequential and batched).
+   */
+  private Pinned pin(Map<String, Pinned> cache, String name, long[] shape, boolean isFloat) throws OrtException {
+    String key = name + (isFloat ? ":f" : ":l") + Arrays.toString(shape);
+    Pinned p = cache.get(key);
+    if (p != null) {
+      return p;
+    }
+    long n = io.videojam.api.Shapes.count(shape);
+    ByteBuffer buffer = ByteBuffer.allocateDirect(Math.toIntExact(n * (isFloat ? Float.BYTES : Long.BYTES))).order(ByteOrder.nativeOrder());
+    OnnxTensor tensor = isFloat ? OnnxTensor.createTensor(env, buffer.asFloatBuffer(), shape)
+        : OnnxTensor.createTensor(env, buffer.asLongBuffer(), shape);
+    p = new Pinned(shape.clone(), isFloat, buffer, tensor);
+    cache.put(key, p);
+    return p;
   }
 
   private Tensor fromOnnx(String name, OnnxTensor t) {
@@ -129,6 +209,10 @@ final class OrtGraphSession implements GraphSession {
 
   @Override
   public void close() {
+    pinnedInputs.values().forEach(p -> p.tensor.close());
+    pinnedOutputs.values().forEach(p -> p.tensor.close());
+    pinnedInputs.clear();
+    pinnedOutputs.clear();
     try {
       session.close();
     } catch (OrtException e) {
