@@ -13,7 +13,8 @@ public interface GraphSession extends AutoCloseable {
   List<TensorInfo> outputs();
 
   /**
-   * Runs the graph.
+   * Runs the graph. A backend may skip copying an input that is the very tensor instance it got in
+   * the previous run, so a tensor's data must not change once it has been passed.
    *
    * @param inputs every graph input by name
    * @param outputNames the outputs wanted

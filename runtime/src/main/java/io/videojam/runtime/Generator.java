@@ -124,15 +124,20 @@ public final class Generator {
           System.arraycopy(batchedOut, k * n, outputs.get(k), 0, n);
         }
       } else {
+        FloatTensor state = new FloatTensor(dims, x); // one instance per step: passes that share it share the copy
+        FloatTensor noMotion = null;
         for (int k = 0; k < p; k++) {
           Pass pass = passes.get(k);
-          float[] in = x;
+          FloatTensor in = state;
           if (pass.dropMotion()) {
-            System.arraycopy(x, 0, scratch, 0, n);
-            zeroMotion(scratch, 0, shape);
-            in = scratch;
+            if (noMotion == null) {
+              System.arraycopy(x, 0, scratch, 0, n);
+              zeroMotion(scratch, 0, shape);
+              noMotion = new FloatTensor(dims, scratch);
+            }
+            in = noMotion;
           }
-          model.velocity(new FloatTensor(dims, in), t, pass.dropText() ? nullText : text, outputs.get(k));
+          model.velocity(in, t, pass.dropText() ? nullText : text, outputs.get(k));
           runs[0]++;
         }
       }

@@ -31,7 +31,11 @@ import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.Arguments;
+import org.junit.jupiter.params.provider.MethodSource;
 import org.junit.jupiter.params.provider.ValueSource;
+import java.util.LinkedHashMap;
+import java.util.stream.Stream;
 
 class GeneratorTest {
   @TempDir
@@ -49,13 +53,34 @@ class GeneratorTest {
     return GenerationRequest.of(prompt, seed).withSteps(steps);
   }
 
-  @ParameterizedTest
-  @ValueSource(strings = {"batched", "sequential"})
-  void innerGuidanceOnAnAnalyticGraphMatchesEq8ByHand(String mode) {
+  /** A rule's guided velocity for one element, written out by hand from the four possible passes. */
+  interface HandRule {
+    double u(boolean motionChannel, double full, double noText, double noMotion, double neither);
+  }
+
+  static Stream<Arguments> rulesByHand() {
+    Map<String, HandRule> rules = new LinkedHashMap<>();
+    // Eq. 8 with w1 = 5, w2 = 3; motion channels get text guidance only (the default policy)
+    rules.put("inner", (m, f, nt, nm, nn) -> m ? 6 * f - 5 * nt : 9 * f - 5 * nt - 3 * nm);
+    rules.put("inner:whole", (m, f, nt, nm, nn) -> 9 * f - 5 * nt - 3 * nm);
+    rules.put("cfg", (m, f, nt, nm, nn) -> 6 * f - 5 * nt);
+    rules.put("none", (m, f, nt, nm, nn) -> f);
+    // InstructPix2Pix, s_T = 6, s_I = 4: u(0,0) + s_I (u(d,0) - u(0,0)) + s_T (u(d,y) - u(d,0))
+    rules.put("ip2p", (m, f, nt, nm, nn) -> m ? nt + 6 * (f - nt) : nn + 4 * (nt - nn) + 6 * (f - nt));
+    rules.put("motion-off", (m, f, nt, nm, nn) -> 6 * nm - 5 * nn);
+    return rules.entrySet().stream().flatMap(e -> Stream.of("batched", "sequential").map(mode -> Arguments.of(e.getKey(), mode, e.getValue())));
+  }
+
+  @ParameterizedTest(name = "{0} {1}")
+  @MethodSource("rulesByHand")
+  void everyRuleOnAnAnalyticGraphMatchesItsFormulaByHand(String rule, String mode, HandRule hand) {
     // out = MIX x + GAMMA * sum(ids); one Euler step from t = 0 to 1: x1 = x0 + u~(x0)
-    Path model = TestModels.mixing(tmp.resolve("mixing-" + mode));
+    Path model = TestModels.mixing(tmp.resolve("mixing-" + rule.replace(':', '-') + "-" + mode));
+    String name = rule.split(":")[0];
+    Settings settings = new Settings(rule.endsWith(":whole") ? Map.of("motion-policy", "whole") : Map.of(), "g");
     try (VideoJam jam = VideoJam.open(RuntimeConfig.cpu(model))) {
-      GenerationRequest r = request("red ball", 42, 1).withSchedule("uniform", Settings.empty("s")).withPassMode(PassMode.parse(mode));
+      GenerationRequest r = request("red ball", 42, 1).withSchedule("uniform", Settings.empty("s")).withPassMode(PassMode.parse(mode))
+          .withGuidance(name, settings);
       float[] x1 = jam.generate(r, StepListener.NONE).latent().data();
       int plane = T * H * W;
       float[] x0 = new float[C * plane];
@@ -66,16 +91,13 @@ class GeneratorTest {
       double textSum = 2 + 3; // "red" = 2, "ball" = 3 in the test vocabulary; the null prompt sums to 0
       for (int c = 0; c < C; c++) {
         for (int p = 0; p < plane; p++) {
-          double full = 0;
-          double noMotion = 0;
+          double mixed = 0;
+          double mixedWithoutMotion = 0;
           for (int i = 0; i < C; i++) {
-            full += MIX[c][i] * x0[i * plane + p];
-            noMotion += i < CA ? MIX[c][i] * x0[i * plane + p] : 0;
+            mixed += MIX[c][i] * x0[i * plane + p];
+            mixedWithoutMotion += i < CA ? MIX[c][i] * x0[i * plane + p] : 0;
           }
-          double uFull = full + GAMMA * textSum;
-          double uNull = full;
-          double uNoMotion = noMotion + GAMMA * textSum;
-          double guided = c < CA ? 9 * uFull - 5 * uNull - 3 * uNoMotion : 6 * uFull - 5 * uNull;
+          double guided = hand.u(c >= CA, mixed + GAMMA * textSum, mixed, mixedWithoutMotion + GAMMA * textSum, mixedWithoutMotion);
           assertThat((double) x1[c * plane + p]).as("c%d p%d", c, p).isCloseTo(x0[c * plane + p] + guided, within(1e-4));
         }
       }

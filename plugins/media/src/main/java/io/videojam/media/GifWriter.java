@@ -56,7 +56,8 @@ public final class GifWriter {
    */
   public static int write(Path gif, FloatTensor video, double fps, int scale) {
     int s = Frames.resolveScale(video, scale);
-    return write(gif, Frames.toImages(video, s), fps);
+    // nearest-neighbour upscaling adds no colours: quantise the small frames, then upscale the indices
+    return write(gif, Frames.toImages(video, 1), fps, s);
   }
 
   /**
@@ -66,18 +67,26 @@ public final class GifWriter {
    * @throws VideoJamException one line naming the file, for bad arguments or any I/O failure
    */
   public static int write(Path gif, List<BufferedImage> frames, double fps) {
+    return write(gif, frames, fps, 1);
+  }
+
+  /** Writes {@code frames} upscaled by an integer {@code scale} (nearest neighbour). */
+  public static int write(Path gif, List<BufferedImage> frames, double fps, int scale) {
+    if (scale < 1) {
+      throw new VideoJamException("cannot write GIF " + gif + ": scale must be >= 1, got " + scale);
+    }
     if (frames.isEmpty()) {
       throw new VideoJamException("cannot write GIF " + gif + ": there are no frames");
     }
-    int w = frames.get(0).getWidth(), h = frames.get(0).getHeight();
+    int w = frames.get(0).getWidth() * scale, h = frames.get(0).getHeight() * scale;
     if (w > 65535 || h > 65535) {
       throw new VideoJamException("cannot write GIF " + gif + ": " + w + "x" + h + " is larger than GIF allows (65535)");
     }
     for (int i = 1; i < frames.size(); i++) {
       BufferedImage f = frames.get(i);
-      if (f.getWidth() != w || f.getHeight() != h) {
+      if (f.getWidth() * scale != w || f.getHeight() * scale != h) {
         throw new VideoJamException("cannot write GIF " + gif + ": frame " + i + " is "
-            + f.getWidth() + "x" + f.getHeight() + " but frame 0 is " + w + "x" + h);
+            + f.getWidth() + "x" + f.getHeight() + " but frame 0 is " + frames.get(0).getWidth() + "x" + frames.get(0).getHeight());
       }
     }
     int delay;
@@ -89,7 +98,7 @@ public final class GifWriter {
     Palette palette = Palette.of(frames);
     List<BufferedImage> indexed = new ArrayList<>(frames.size());
     for (BufferedImage f : frames) {
-      indexed.add(quantize(f, palette));
+      indexed.add(upscaleIndexed(quantize(f, palette), scale));
     }
     AtomicFiles.write(gif, "GIF", temp -> {
       Iterator<ImageWriter> writers = ImageIO.getImageWritersByFormatName("gif");
@@ -131,6 +140,28 @@ public final class GifWriter {
     }
     Palette.Indexed local = Palette.of(List.of(frame)).index(frame);
     return local.meanError() < 0.75 * global.meanError() ? local.image() : global.image();
+  }
+
+  /** Nearest-neighbour upscale of an indexed image, keeping its colour model. */
+  private static BufferedImage upscaleIndexed(BufferedImage img, int scale) {
+    if (scale == 1) {
+      return img;
+    }
+    int w = img.getWidth();
+    int h = img.getHeight();
+    BufferedImage out = new BufferedImage(w * scale, h * scale, img.getType(), (java.awt.image.IndexColorModel) img.getColorModel());
+    int[] row = new int[w];
+    int[] big = new int[w * scale];
+    for (int y = 0; y < h; y++) {
+      img.getRaster().getSamples(0, y, w, 1, 0, row);
+      for (int x = 0; x < w * scale; x++) {
+        big[x] = row[x / scale];
+      }
+      for (int k = 0; k < scale; k++) {
+        out.getRaster().setSamples(0, y * scale + k, w * scale, 1, 0, big);
+      }
+    }
+    return out;
   }
 
   /**

@@ -47,7 +47,21 @@ final class OrtGraphSession implements GraphSession {
   private long runCount;
 
   /** A native tensor over a direct buffer that the session owns. */
-  private record Pinned(long[] shape, boolean isFloat, ByteBuffer buffer, OnnxTensor tensor) {}
+  private static final class Pinned {
+    final long[] shape;
+    final boolean isFloat;
+    final ByteBuffer buffer;
+    final OnnxTensor tensor;
+    /** The host tensor the buffer was last filled from (tensors are not modified once passed). */
+    Tensor source;
+
+    Pinned(long[] shape, boolean isFloat, ByteBuffer buffer, OnnxTensor tensor) {
+      this.shape = shape;
+      this.isFloat = isFloat;
+      this.buffer = buffer;
+      this.tensor = tensor;
+    }
+  }
 
   OrtGraphSession(OrtEnvironment env, OrtSession session, Path file) throws OrtException {
     this.env = env;
@@ -107,10 +121,13 @@ final class OrtGraphSession implements GraphSession {
       for (Map.Entry<String, Tensor> e : feed.entrySet()) {
         Tensor t = e.getValue();
         Pinned p = pin(pinnedInputs, e.getKey(), t.shape(), t instanceof FloatTensor);
-        if (t instanceof FloatTensor f) {
-          p.buffer.clear().asFloatBuffer().put(f.data());
-        } else {
-          p.buffer.clear().asLongBuffer().put(((LongTensor) t).data());
+        if (p.source != t) { // the same tensor as last run is already there (guidance passes share the latent)
+          if (t instanceof FloatTensor f) {
+            p.buffer.clear().asFloatBuffer().put(f.data());
+          } else {
+            p.buffer.clear().asLongBuffer().put(((LongTensor) t).data());
+          }
+          p.source = t;
         }
         in.put(e.getKey(), p.tensor);
       }
