@@ -17,7 +17,8 @@ public interface VideoModel extends AutoCloseable {
   /**
    * The joint velocity for a batch.
    *
-   * @param latent {@code [B, C, T, H, W]} joint latent (motion channels already zeroed where a pass drops motion)
+   * @param latent {@code [B, C, T, H, W]} joint latent (motion channels already zeroed where a pass drops motion);
+   *     its data must not change afterwards (a backend may skip copying a tensor instance it saw in the last run)
    * @param t framework time in [0, 1], the same for the whole batch
    * @param text text condition with batch B
    */
