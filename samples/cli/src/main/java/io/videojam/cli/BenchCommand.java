@@ -25,8 +25,8 @@ import picocli.CommandLine.Spec;
  * guidance passes, measured in one run on one loaded model.
  */
 @Command(name = "bench", mixinStandardHelpOptions = true,
-    description = {"Measure generation (20 steps unless --steps is given): framework overhead = (wall time - time inside backend runs) / wall time,",
-        "and the time ratio of batched to sequential guidance passes, in one run."})
+    description = {"Measure generation speed: framework overhead and batched/sequential guidance passes, in one run.",
+        "Framework overhead = (wall time of generation - time inside backend runs) / wall time, at 20 steps unless --steps is given."})
 final class BenchCommand implements Callable<Integer> {
   @Option(names = "--prompt", defaultValue = "a red square moving to the right", description = "prompt (default: ${DEFAULT-VALUE})")
   String prompt;

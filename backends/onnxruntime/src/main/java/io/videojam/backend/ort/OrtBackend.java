@@ -89,7 +89,6 @@ public final class OrtBackend implements Backend {
     OrtEnvironment env = OrtEnvironment.getEnvironment();
     try (OrtSession.SessionOptions so = new OrtSession.SessionOptions()) {
       so.setIntraOpNumThreads(options.intraOpThreads());
-      so.addConfigEntry("session.intra_op.allow_spinning", System.getProperty("videojam.ort.spinning", "1"));
       so.setInterOpNumThreads(options.interOpThreads());
       so.setOptimizationLevel(switch (options.optimization()) {
         case "none" -> OrtSession.SessionOptions.OptLevel.NO_OPT;
