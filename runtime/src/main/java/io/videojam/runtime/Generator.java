@@ -133,8 +133,8 @@ public final class Generator {
           FloatTensor in = state;
           if (pass.dropMotion()) {
             if (noMotion == null) {
-              System.arraycopy(x, 0, scratch, 0, n);
-              zeroMotion(scratch, 0, shape);
+              // the motion channels of scratch stay zero: only the appearance channels are copied
+              System.arraycopy(x, 0, scratch, 0, shape.appearanceChannels() * shape.planeSize());
               noMotion = new FloatTensor(dims, scratch);
             }
             in = noMotion;

@@ -38,11 +38,11 @@ final class OrtGraphSession implements GraphSession {
   private final Path file;
   private final List<TensorInfo> inputs;
   private final List<TensorInfo> outputs;
-  /** Pinned tensors kept per session before the cache is emptied (inputs and outputs each). */
-  private static final int MAX_PINNED = 16;
+  /** Shapes kept pinned per input or output name. */
+  private static final int SHAPES_PER_NAME = 3;
 
-  private final Map<String, Pinned> pinnedInputs = new HashMap<>();
-  private final Map<String, Pinned> pinnedOutputs = new HashMap<>();
+  private final Map<String, List<Pinned>> pinnedInputs = new HashMap<>();
+  private final Map<String, List<Pinned>> pinnedOutputs = new HashMap<>();
   private long runNanos;
   private long runCount;
 
@@ -115,8 +115,6 @@ final class OrtGraphSession implements GraphSession {
   /** Runs; with {@code into}, the single pinned output is copied there and nothing is returned. */
   private Map<String, Tensor> run(Map<String, Tensor> feed, Map<String, long[]> wanted, float[] into) {
     try {
-      evictIfFull(pinnedInputs, feed.size());
-      evictIfFull(pinnedOutputs, wanted.size());
       Map<String, OnnxTensor> in = new HashMap<>();
       for (Map.Entry<String, Tensor> e : feed.entrySet()) {
         Tensor t = e.getValue();
@@ -132,9 +130,12 @@ final class OrtGraphSession implements GraphSession {
         in.put(e.getKey(), p.tensor);
       }
       Map<String, OnnxTensor> pinned = new HashMap<>();
+      Map<String, Pinned> pinnedByName = new HashMap<>();
       for (Map.Entry<String, long[]> e : wanted.entrySet()) {
         if (e.getValue() != null) {
-          pinned.put(e.getKey(), pin(pinnedOutputs, e.getKey(), e.getValue(), true).tensor);
+          Pinned p = pin(pinnedOutputs, e.getKey(), e.getValue(), true);
+          pinned.put(e.getKey(), p.tensor);
+          pinnedByName.put(e.getKey(), p);
         }
       }
       Map<String, Tensor> out = new LinkedHashMap<>();
@@ -145,14 +146,14 @@ final class OrtGraphSession implements GraphSession {
         runNanos += System.nanoTime() - start;
         runCount++;
         for (String name : wanted.keySet()) {
-          Pinned p = wanted.get(name) == null ? null : pinnedOutputs.get(name + ":f" + Arrays.toString(wanted.get(name)));
+          Pinned p = pinnedByName.get(name);
           if (into != null) {
             if (into.length * Float.BYTES != p.buffer.capacity()) {
               throw new IllegalArgumentException("output '" + name + "' holds " + p.buffer.capacity() / Float.BYTES
                   + " values, the destination " + into.length);
             }
             p.buffer.clear().asFloatBuffer().get(into);
-          } else if (wanted.get(name) != null && p != null) {
+          } else if (p != null) {
             float[] data = new float[p.buffer.capacity() / Float.BYTES];
             p.buffer.clear().asFloatBuffer().get(data);
             out.put(name, new FloatTensor(p.shape.clone(), data));
@@ -169,30 +170,28 @@ final class OrtGraphSession implements GraphSession {
     }
   }
 
-  /** Empties a pin cache (closing its tensors) before a run that could overflow it. */
-  private static void evictIfFull(Map<String, Pinned> cache, int needed) {
-    if (cache.size() + needed > MAX_PINNED) {
-      cache.values().forEach(p -> p.tensor.close());
-      cache.clear();
-    }
-  }
-
   /**
-   * The pinned tensor for {@code name} and this shape and type. A few shapes per name are kept
-   * (batch 1 and batch 3 alternate when guidance passes switch between sequential and batched).
+   * The pinned tensor for {@code name} with this shape and type, made on first use. A few shapes
+   * are kept per name (batch 1 and batch 3 alternate when guidance passes switch between
+   * sequential and batched); the oldest is closed when a name has more. A run uses each name once,
+   * so a tensor closed here is never one the current run holds.
    */
-  private Pinned pin(Map<String, Pinned> cache, String name, long[] shape, boolean isFloat) throws OrtException {
-    String key = name + (isFloat ? ":f" : ":l") + Arrays.toString(shape);
-    Pinned p = cache.get(key);
-    if (p != null) {
-      return p;
+  private Pinned pin(Map<String, List<Pinned>> cache, String name, long[] shape, boolean isFloat) throws OrtException {
+    List<Pinned> kept = cache.computeIfAbsent(name, k -> new ArrayList<>());
+    for (Pinned p : kept) {
+      if (p.isFloat == isFloat && Arrays.equals(p.shape, shape)) {
+        return p;
+      }
+    }
+    if (kept.size() >= SHAPES_PER_NAME) {
+      kept.remove(0).tensor.close();
     }
     long n = io.videojam.api.Shapes.count(shape);
     ByteBuffer buffer = ByteBuffer.allocateDirect(Math.toIntExact(n * (isFloat ? Float.BYTES : Long.BYTES))).order(ByteOrder.nativeOrder());
     OnnxTensor tensor = isFloat ? OnnxTensor.createTensor(env, buffer.asFloatBuffer(), shape)
         : OnnxTensor.createTensor(env, buffer.asLongBuffer(), shape);
-    p = new Pinned(shape.clone(), isFloat, buffer, tensor);
-    cache.put(key, p);
+    Pinned p = new Pinned(shape.clone(), isFloat, buffer, tensor);
+    kept.add(p);
     return p;
   }
 
@@ -226,8 +225,8 @@ final class OrtGraphSession implements GraphSession {
 
   @Override
   public void close() {
-    pinnedInputs.values().forEach(p -> p.tensor.close());
-    pinnedOutputs.values().forEach(p -> p.tensor.close());
+    pinnedInputs.values().forEach(l -> l.forEach(p -> p.tensor.close()));
+    pinnedOutputs.values().forEach(l -> l.forEach(p -> p.tensor.close()));
     pinnedInputs.clear();
     pinnedOutputs.clear();
     try {
