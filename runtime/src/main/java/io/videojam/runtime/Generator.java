@@ -10,6 +10,7 @@ import io.videojam.api.ModelInfo;
 import io.videojam.api.MotionRepresentation;
 import io.videojam.api.Pass;
 import io.videojam.api.Plugins;
+import io.videojam.api.Settings;
 import io.videojam.api.Solver;
 import io.videojam.api.SolverProvider;
 import io.videojam.api.StepListener;
@@ -78,7 +79,7 @@ public final class Generator {
     ModelInfo info = model.info();
     LatentShape shape = info.latent();
     GuidanceRule rule = rule(request);
-    Solver solver = Plugins.find(SolverProvider.class, request.solver(), "--solver").create(io.videojam.api.Settings.empty("--solver"));
+    Solver solver = Plugins.find(SolverProvider.class, request.solver(), "--solver").create(Settings.empty("--solver"));
     double[] times = Plugins.find(TimeScheduleProvider.class, request.schedule(), "--schedule").create(request.scheduleSettings())
         .times(request.steps());
     List<Pass> passes = rule.passes();
