@@ -45,13 +45,13 @@ public final class VideoJamModule extends AbstractModule {
 
   @Provides
   @Singleton
-  Optional<MotionRepresentation> motion(VideoModel model) {
+  Optional<MotionRepresentation> motion(VideoModel model, Backend backend) {
     if (!model.info().hasMotion()) {
       return Optional.empty();
     }
     var json = ModelDirectory.open(config.modelDir()).json().child("motion");
     MotionRepresentation m = Plugins.find(MotionRepresentationProvider.class, json.string("representation"),
-        "motion representation in " + json.origin()).create(json);
+        "motion representation in " + json.origin()).create(json, backend, config.options());
     return Optional.of(m);
   }
 }

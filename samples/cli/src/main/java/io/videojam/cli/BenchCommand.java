@@ -24,7 +24,7 @@ import picocli.CommandLine.Spec;
  * {@code videojam bench}: framework overhead of generation and the batched/sequential ratio of
  * guidance passes, measured in one run on one loaded model.
  */
-@Command(name = "bench", mixinStandardHelpOptions = true,
+@Command(name = "bench", mixinStandardHelpOptions = true, subcommands = BenchFlowCommand.class,
     description = {"Measure generation speed: framework overhead and batched/sequential guidance passes, in one run.",
         "Framework overhead = (wall time of generation - time inside backend runs) / wall time, at 20 steps unless --steps is given."})
 final class BenchCommand implements Callable<Integer> {

@@ -8,10 +8,15 @@ import picocli.CommandLine.Command;
 /** The {@code videojam} command line. Exit codes: 0 success, 2 bad input or configuration, 1 internal error. */
 @Command(name = "videojam", mixinStandardHelpOptions = true, versionProvider = Main.Version.class,
     description = "Motion priors for video generation models (VideoJAM): generate, inspect and measure.",
-    subcommands = {GenerateCommand.class, BenchCommand.class, PluginsCommand.class, FixtureCommand.class})
+    subcommands = {GenerateCommand.class, FlowCommand.class, BenchCommand.class, PluginsCommand.class, FixtureCommand.class})
 public final class Main implements Runnable {
   public static void main(String[] args) {
     System.setProperty("java.awt.headless", "true");
+    // JavaCPP warns on every start that openblas 0.3.31-1.5.13 (the newest with Linux natives) is not
+    // 1.5.14; send its messages through SLF4J and show only its errors
+    System.setProperty("org.bytedeco.javacpp.logger", "slf4j");
+    System.setProperty("org.slf4j.simpleLogger.log.org.bytedeco", "error");
+    System.setProperty("org.slf4j.simpleLogger.logFile", "System.err");
     System.exit(run(args));
   }
 

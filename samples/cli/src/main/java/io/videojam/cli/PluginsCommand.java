@@ -29,6 +29,7 @@ final class PluginsCommand implements Runnable {
     kinds.put("text encoders (model.json text.type)", TextEncoderProvider.class);
     kinds.put("codecs (model.json codec.type)", LatentCodecProvider.class);
     kinds.put("motion representations (model.json motion.representation)", MotionRepresentationProvider.class);
+    kinds.put("flow estimators (--estimator, model.json motion.estimator)", io.videojam.api.FlowEstimatorProvider.class);
     kinds.forEach((title, type) -> {
       System.out.println(title + ":");
       List<? extends Named> all = Plugins.all(type);

@@ -1,0 +1,227 @@
+package io.videojam.cli;
+
+import io.videojam.api.Backend;
+import io.videojam.api.BackendOptions;
+import io.videojam.api.BackendProvider;
+import io.videojam.api.FloatTensor;
+import io.videojam.api.FlowField;
+import io.videojam.api.MotionRepresentationProvider;
+import io.videojam.api.Plugins;
+import io.videojam.api.Settings;
+import io.videojam.api.VideoJamException;
+import io.videojam.media.Clips;
+import io.videojam.media.Frames;
+import io.videojam.media.GifWriter;
+import io.videojam.media.Mp4Writer;
+import io.videojam.media.OutputStaging;
+import io.videojam.media.PngWriter;
+import io.videojam.media.VideoReader;
+import io.videojam.motion.FloFiles;
+import io.videojam.motion.FlowPng;
+import io.videojam.motion.FlowRgb;
+import io.videojam.motion.FlowRgbCodec;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.Arrays;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+import java.util.concurrent.Callable;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Option;
+import picocli.CommandLine.Parameters;
+
+/** {@code videojam flow}: optical flow as an Eq. 5 motion video, and back. */
+@Command(name = "flow", mixinStandardHelpOptions = true,
+    description = {"Turn a video into its motion video (optical flow rendered as RGB by Eq. 5), a .flo file into a PNG,",
+        "or with --decode a motion PNG into a .flo file (a motion video into a folder of .flo files).",
+        "The motion representation is the same flow-rgb plugin that training and inference use."})
+final class FlowCommand implements Callable<Integer> {
+  @Parameters(index = "0", paramLabel = "INPUT",
+      description = "a video FFmpeg reads (mp4, avi, mkv, webm, mov, gif), a folder of PNG/JPEG frames, a .flo file, or with --decode a motion .png or video")
+  Path input;
+
+  @Option(names = "--out", required = true, paramLabel = "OUTPUT",
+      description = "motion video (.mp4 or .gif, or a folder for PNG frames); .png for a .flo input; .flo (or a folder) with --decode")
+  Path out;
+
+  @Option(names = "--estimator", defaultValue = FlowRgb.DEFAULT_ESTIMATOR,
+      description = "dis:ultrafast|fast|medium, farneback, or raft:MODEL.onnx (default: ${DEFAULT-VALUE})")
+  String estimator;
+
+  @Option(names = "--sigma", defaultValue = "0.15", description = "Eq. 5 saturation speed as a fraction of the frame diagonal (default: ${DEFAULT-VALUE})")
+  double sigma;
+
+  @Option(names = "--alignment", defaultValue = "duplicate-first",
+      description = "how T-1 flows become T motion frames: duplicate-first, duplicate-last, zero-first (default: ${DEFAULT-VALUE})")
+  String alignment;
+
+  @Option(names = "--size", paramLabel = "WxH", description = "resize frames to WxH before estimating")
+  String size;
+
+  @Option(names = "--frames", defaultValue = "100000", description = "at most this many frames (after --stride)")
+  int frames;
+
+  @Option(names = "--stride", defaultValue = "1", description = "keep every N-th frame (default: ${DEFAULT-VALUE})")
+  int stride;
+
+  @Option(names = "--threads", defaultValue = "0", description = "frame pairs estimated at once (0: all cores)")
+  int threads;
+
+  @Option(names = "--scale", description = "integer upscale of the written motion video (default: auto, short side >= 256 px)")
+  Integer scale;
+
+  @Option(names = "--decode", description = "invert Eq. 5: motion PNG -> .flo, motion video -> folder of .flo")
+  boolean decode;
+
+  @Option(names = "--estimator-param", paramLabel = "KEY=VALUE",
+      description = "estimator setting, repeatable (raft: input1, input2, output, input-range, layout, pad-to, flow-scale; farneback: levels, winsize, ...)")
+  Map<String, String> estimatorParams = new LinkedHashMap<>();
+
+  @Option(names = "--backend", defaultValue = "cpu", description = "backend of a raft:MODEL.onnx estimator (default: ${DEFAULT-VALUE})")
+  String backend;
+
+  @Option(names = "--no-progress", description = "no progress bar")
+  boolean noProgress;
+
+  @Override
+  public Integer call() {
+    if (!Files.exists(input)) {
+      throw new VideoJamException(input + " not found; pass an existing video, folder of frames, .flo or .png file");
+    }
+    FlowRgbCodec codec = new FlowRgbCodec(sigma);
+    String in = extension(input);
+    String o = extension(out);
+    if (decode) {
+      if (in.equals("png")) {
+        requireExtension(o, "flo", "--decode of a PNG writes a .flo file");
+        FlowField f = FlowPng.readFlow(input, codec);
+        FloFiles.write(out, f);
+        System.out.printf(Locale.ROOT, "wrote %s (%dx%d, %s)%n", out, f.width(), f.height(), stats(List.of(f), codec));
+      } else {
+        decodeVideo(codec);
+      }
+    } else if (in.equals("flo")) {
+      requireExtension(o, "png", "a .flo file becomes a .png");
+      FlowField f = FloFiles.read(input);
+      FlowPng.write(out, f, codec);
+      System.out.printf(Locale.ROOT, "wrote %s (%dx%d, %s)%n", out, f.width(), f.height(), stats(List.of(f), codec));
+    } else if (in.equals("png") || in.equals("jpg") || in.equals("jpeg")) {
+      throw new VideoJamException(input + " is a single image: flow needs at least two frames; pass a video or a folder of frames"
+          + " (or --decode to turn a motion PNG into .flo)");
+    } else {
+      encodeVideo();
+    }
+    return 0;
+  }
+
+  private void encodeVideo() {
+    String o = extension(out);
+    if (!o.isEmpty() && !o.equals("mp4") && !o.equals("gif")) {
+      throw new VideoJamException("--out " + out + ": write the motion video as .mp4 or .gif, or name a folder for PNG frames");
+    }
+    long start = System.nanoTime();
+    VideoReader.Decoded clip = Clips.read(input, frames, stride, size == null ? null : Clips.Size.parse(size));
+    if (clip.frames().size() < 2) {
+      throw new VideoJamException("flow needs at least two frames, but " + input + " gave " + clip.frames().size()
+          + (stride > 1 ? " at --stride " + stride : "") + "; pass a longer video");
+    }
+    FloatTensor video = Frames.fromImages(clip.frames());
+    long[] s = video.shape();
+    Map<String, Object> settings = new LinkedHashMap<>();
+    estimatorParams.forEach((k, v) -> {
+      try {
+        settings.put(k, Double.parseDouble(v));
+      } catch (NumberFormatException e) {
+        settings.put(k, v);
+      }
+    });
+    settings.put("sigma", sigma);
+    settings.put("estimator", estimator);
+    settings.put("alignment", alignment);
+    settings.put("threads", threads > 0 ? threads : Runtime.getRuntime().availableProcessors());
+    Backend b = Plugins.find(BackendProvider.class, backend, "--backend").create();
+    try (FlowRgb rep = (FlowRgb) Plugins.find(MotionRepresentationProvider.class, "flow-rgb", "motion representation")
+        .create(new Settings(settings, "--estimator/--sigma/--alignment"), b, BackendOptions.defaults())) {
+      List<FlowField> flows;
+      try (Progress bar = new Progress("flow", (int) s[1] - 1, !noProgress)) {
+        flows = rep.flows(video, bar);
+      }
+      long estimated = System.nanoTime();
+      FloatTensor motion = rep.encodeFlows(flows);
+      int sc = scale != null ? scale : Frames.autoScale((int) s[2], (int) s[3]);
+      if (o.equals("mp4")) {
+        Mp4Writer.write(out, motion, clip.fps(), sc);
+      } else if (o.equals("gif")) {
+        GifWriter.write(out, motion, clip.fps(), sc);
+      } else {
+        try (OutputStaging staging = OutputStaging.begin(out)) {
+          PngWriter.writeFrames(staging.file("frames"), motion, 1);
+          staging.commit();
+        }
+      }
+      System.out.printf(Locale.ROOT, "wrote %s: %d frames of %dx%d at %.3g fps, %s, %s; flow %.2f s (%.1f pairs/s), total %.2f s%n",
+          out, s[1], s[3], s[2], clip.fps(), rep.estimator(), stats(flows, rep.codec()), (estimated - start) / 1e9,
+          flows.size() / Math.max(1e-9, (estimated - start) / 1e9), (System.nanoTime() - start) / 1e9);
+    }
+  }
+
+  private void decodeVideo(FlowRgbCodec codec) {
+    VideoReader.Decoded clip = Clips.read(input, frames, stride, size == null ? null : Clips.Size.parse(size));
+    FloatTensor video = Frames.fromImages(clip.frames());
+    int t = (int) video.shape()[1];
+    int h = (int) video.shape()[2];
+    int w = (int) video.shape()[3];
+    try (OutputStaging staging = OutputStaging.begin(out)) {
+      float[] frame = new float[3 * h * w];
+      List<FlowField> fields = new java.util.ArrayList<>();
+      for (int i = 0; i < t; i++) {
+        for (int c = 0; c < 3; c++) {
+          System.arraycopy(video.data(), (c * t + i) * h * w, frame, c * h * w, h * w);
+        }
+        FlowField f = codec.decode(frame, h, w);
+        fields.add(f);
+        FloFiles.write(staging.file(String.format(Locale.ROOT, "%04d.flo", i)), f);
+      }
+      staging.commit();
+      System.out.printf(Locale.ROOT, "wrote %s (%d .flo files of %dx%d, %s)%n", out, t, w, h, stats(fields, codec));
+    }
+  }
+
+  /** Mean and 95th-percentile speed, and the share of pixels at Eq. 5's saturation. */
+  static String stats(List<FlowField> flows, FlowRgbCodec codec) {
+    int n = 0;
+    for (FlowField f : flows) {
+      n += f.u().length;
+    }
+    float[] speed = new float[n];
+    int k = 0;
+    double sum = 0;
+    int saturated = 0;
+    double limit = codec.saturationSpeed(flows.get(0).height(), flows.get(0).width());
+    for (FlowField f : flows) {
+      for (int i = 0; i < f.u().length; i++) {
+        float sp = (float) Math.hypot(f.u()[i], f.v()[i]);
+        speed[k++] = sp;
+        sum += sp;
+        saturated += sp >= limit ? 1 : 0;
+      }
+    }
+    Arrays.sort(speed);
+    return String.format(Locale.ROOT, "speed mean %.2f px, p95 %.2f px, saturation at %.1f px (%.1f%% of pixels)", sum / n,
+        speed[(int) Math.min(n - 1, Math.floor(0.95 * n))], limit, 100.0 * saturated / n);
+  }
+
+  private static String extension(Path p) {
+    String name = p.getFileName().toString().toLowerCase(Locale.ROOT);
+    int dot = name.lastIndexOf('.');
+    return dot < 0 || Files.isDirectory(p) ? "" : name.substring(dot + 1);
+  }
+
+  private void requireExtension(String got, String wanted, String why) {
+    if (!got.equals(wanted)) {
+      throw new VideoJamException("--out " + out + ": " + why + "; name it *." + wanted);
+    }
+  }
+}
