@@ -16,6 +16,7 @@ import io.videojam.media.Mp4Writer;
 import io.videojam.media.OutputStaging;
 import io.videojam.media.PngWriter;
 import io.videojam.media.VideoReader;
+import io.videojam.flow.FlowEstimators;
 import io.videojam.motion.FloFiles;
 import io.videojam.motion.FlowPng;
 import io.videojam.motion.FlowRgb;
@@ -142,6 +143,9 @@ final class FlowCommand implements Callable<Integer> {
     settings.put("alignment", alignment);
     settings.put("threads", threads > 0 ? threads : Runtime.getRuntime().availableProcessors());
     Backend b = Plugins.find(BackendProvider.class, backend, "--backend").create();
+    if ((int) settings.get("threads") > 1) {
+      FlowEstimators.openCvThreads(1); // frame pairs run in parallel; OpenCV's own pool would only compete with them
+    }
     try (FlowRgb rep = (FlowRgb) Plugins.find(MotionRepresentationProvider.class, "flow-rgb", "motion representation")
         .create(new Settings(settings, "--estimator/--sigma/--alignment"), b, BackendOptions.defaults())) {
       List<FlowField> flows;
