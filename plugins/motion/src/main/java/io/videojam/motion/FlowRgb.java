@@ -380,7 +380,19 @@ public final class FlowRgb implements MotionRepresentation, AutoCloseable {
         throw new VideoJamException(origin + ": \"threads\" must be at least 1, got " + threads);
       }
       FlowEstimatorProvider provider = Plugins.find(FlowEstimatorProvider.class, name, "--estimator");
-      Supplier<FlowEstimator> factory = provider.factory(argument, settings, backend, options);
+      // the estimator's factory (which may load native libraries or open a graph) is made on first
+      // use: generating from a model with motion channels never estimates flow
+      Supplier<FlowEstimator> factory = new Supplier<>() {
+        private Supplier<FlowEstimator> made;
+
+        @Override
+        public synchronized FlowEstimator get() {
+          if (made == null) {
+            made = provider.factory(argument, settings, backend, options);
+          }
+          return made.get();
+        }
+      };
       return new FlowRgb(new FlowRgbCodec(sigma), spec, factory, alignment, threads);
     }
   }

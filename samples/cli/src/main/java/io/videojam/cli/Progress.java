@@ -6,23 +6,31 @@ import me.tongfei.progressbar.ProgressBar;
 import me.tongfei.progressbar.ProgressBarBuilder;
 import me.tongfei.progressbar.ProgressBarStyle;
 
-/** A progress bar with ETA on stderr, or nothing with {@code --no-progress}. */
+/**
+ * A progress bar with ETA on stderr, or nothing with {@code --no-progress}. The bar appears with
+ * the first finished step, so work that fails at once prints only its one-line error.
+ */
 final class Progress implements StepListener, AutoCloseable {
-  private final ProgressBar bar;
+  private final String task;
+  private final boolean enabled;
+  private ProgressBar bar;
 
   Progress(String task, int total, boolean enabled) {
-    this.bar = enabled
-        ? new ProgressBarBuilder().setTaskName(task).setInitialMax(total).setStyle(ProgressBarStyle.ASCII)
-            .setUpdateIntervalMillis(250).setConsumer(new ConsoleProgressBarConsumer(System.err)).build()
-        : null;
+    this.task = task;
+    this.enabled = enabled && total > 0;
   }
 
   @Override
   public void step(int done, int total) {
-    if (bar != null) {
-      bar.maxHint(total);
-      bar.stepTo(done);
+    if (!enabled) {
+      return;
     }
+    if (bar == null) {
+      bar = new ProgressBarBuilder().setTaskName(task).setInitialMax(total).setStyle(ProgressBarStyle.ASCII)
+          .setUpdateIntervalMillis(250).setConsumer(new ConsoleProgressBarConsumer(System.err)).build();
+    }
+    bar.maxHint(total);
+    bar.stepTo(done);
   }
 
   @Override
