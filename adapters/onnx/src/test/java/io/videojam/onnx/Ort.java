@@ -28,6 +28,14 @@ final class Ort implements AutoCloseable {
     }
   }
 
+  /** A model file; ONNX Runtime resolves its external data relative to the file. */
+  Ort(java.nio.file.Path file) throws OrtException {
+    try (OrtSession.SessionOptions opts = new OrtSession.SessionOptions()) {
+      opts.setIntraOpNumThreads(2);
+      session = env.createSession(file.toString(), opts);
+    }
+  }
+
   List<String> outputNames() {
     return List.copyOf(session.getOutputNames());
   }
