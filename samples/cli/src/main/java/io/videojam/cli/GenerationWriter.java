@@ -18,9 +18,14 @@ import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Instant;
+import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.Future;
 import java.util.stream.Stream;
 
 /** Writes what design.md lists for {@code generate} into a staging folder. */
@@ -37,18 +42,21 @@ final class GenerationWriter {
     if (scale < 1 || scale > 64) {
       throw new VideoJamException("--scale must be between 1 and 64, got " + scale);
     }
-    Mp4Writer.write(staging.file("video.mp4"), g.video(), fps, scale);
-    GifWriter.write(staging.file("video.gif"), g.video(), fps, scale);
-    PngWriter.writeFrames(staging.file("frames"), g.video(), 1);
+    // the video files are independent: write them on all cores
+    List<Runnable> jobs = new ArrayList<>();
+    jobs.add(() -> Mp4Writer.write(staging.file("video.mp4"), g.video(), fps, scale));
+    jobs.add(() -> GifWriter.write(staging.file("video.gif"), g.video(), fps, scale));
+    jobs.add(() -> PngWriter.writeFrames(staging.file("frames"), g.video(), 1));
     LinkedHashMap<String, List<BufferedImage>> rows = new LinkedHashMap<>();
     rows.put("video", Frames.toImages(g.video(), Math.max(1, scale / 2)));
     FloatTensor motion = g.motion();
     if (motion != null) {
-      Mp4Writer.write(staging.file("motion.mp4"), motion, fps, scale);
-      GifWriter.write(staging.file("motion.gif"), motion, fps, scale);
-      PngWriter.writeFrames(staging.file("motion-frames"), motion, 1);
+      jobs.add(() -> Mp4Writer.write(staging.file("motion.mp4"), motion, fps, scale));
+      jobs.add(() -> GifWriter.write(staging.file("motion.gif"), motion, fps, scale));
+      jobs.add(() -> PngWriter.writeFrames(staging.file("motion-frames"), motion, 1));
       rows.put("motion", Frames.toImages(motion, Math.max(1, scale / 2)));
     }
+    runAll(jobs);
     String prompt = String.valueOf(g.settings().get("prompt"));
     ContactSheet.write(staging.file("contact-sheet.png"), "\"" + prompt + "\"  " + g.settings().get("guidance") + " "
         + g.settings().get("guidance-settings") + "  seed " + g.settings().get("seed"), rows, 16);
@@ -95,6 +103,32 @@ final class GenerationWriter {
       throw new VideoJamException("cannot write run.json: " + e.getMessage());
     }
     return writing;
+  }
+
+  /** Runs the jobs on a pool of one thread per core; the first failure is rethrown as it was. */
+  private static void runAll(List<Runnable> jobs) {
+    ExecutorService pool = Executors.newFixedThreadPool(Math.min(jobs.size(), Runtime.getRuntime().availableProcessors()));
+    try {
+      List<Future<?>> futures = new ArrayList<>();
+      for (Runnable job : jobs) {
+        futures.add(pool.submit(job));
+      }
+      for (Future<?> f : futures) {
+        try {
+          f.get();
+        } catch (ExecutionException e) {
+          if (e.getCause() instanceof RuntimeException r) {
+            throw r;
+          }
+          throw new IllegalStateException(e.getCause());
+        } catch (InterruptedException e) {
+          Thread.currentThread().interrupt();
+          throw new VideoJamException("writing the outputs was interrupted");
+        }
+      }
+    } finally {
+      pool.shutdownNow();
+    }
   }
 
   private static Map<String, Long> listOutputs(Path root) {
