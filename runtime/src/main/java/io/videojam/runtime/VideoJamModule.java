@@ -39,17 +39,23 @@ public final class VideoJamModule extends AbstractModule {
 
   @Provides
   @Singleton
-  VideoModel model(Backend backend) {
-    return Models.open(config.modelDir(), backend, config.options());
+  ModelDirectory modelDirectory() {
+    return ModelDirectory.open(config.modelDir());
   }
 
   @Provides
   @Singleton
-  Optional<MotionRepresentation> motion(VideoModel model, Backend backend) {
+  VideoModel model(ModelDirectory dir, Backend backend) {
+    return Models.open(dir, backend, config.options());
+  }
+
+  @Provides
+  @Singleton
+  Optional<MotionRepresentation> motion(ModelDirectory dir, VideoModel model, Backend backend) {
     if (!model.info().hasMotion()) {
       return Optional.empty();
     }
-    var json = ModelDirectory.open(config.modelDir()).json().child("motion");
+    var json = dir.json().child("motion");
     MotionRepresentation m = Plugins.find(MotionRepresentationProvider.class, json.string("representation"),
         "motion representation in " + json.origin()).create(json, backend, config.options());
     return Optional.of(m);

@@ -12,9 +12,13 @@ public final class Models {
   private Models() {}
 
   public static VideoModel open(Path dir, Backend backend, BackendOptions options) {
-    ModelDirectory md = ModelDirectory.open(dir);
+    return open(ModelDirectory.open(dir), backend, options);
+  }
+
+  /** Opens an already read model directory. */
+  public static VideoModel open(ModelDirectory md, Backend backend, BackendOptions options) {
     String provider = md.json().child("denoiser").string("provider", "onnx");
     return Plugins.find(VideoModelProvider.class, provider, "denoiser provider in " + md.json().origin())
-        .open(dir, md.json(), backend, options);
+        .open(md.dir(), md.json(), backend, options);
   }
 }
