@@ -38,21 +38,43 @@ public final class Generator {
   private final Backend backend;
   private final Optional<MotionRepresentation> motion;
 
-  @Inject
+  private final GuidanceDefaults defaults;
+
+  /** A generator whose default guidance is the rule's own (inner with motion channels, cfg without). */
   public Generator(VideoModel model, Backend backend, Optional<MotionRepresentation> motion) {
+    this(model, backend, motion, GuidanceDefaults.NONE);
+  }
+
+  @Inject
+  public Generator(VideoModel model, Backend backend, Optional<MotionRepresentation> motion, GuidanceDefaults defaults) {
     this.model = model;
     this.backend = backend;
     this.motion = motion;
+    this.defaults = defaults;
   }
 
   public ModelInfo info() {
     return model.info();
   }
 
-  /** The rule {@code request} asks for, or the model's default (inner with motion channels, cfg without). */
+  /**
+   * The rule {@code request} asks for; without one, the model's recommended rule and weights
+   * (model.json's {@code "guidance"}, overridden by any weight the request sets), else inner for
+   * models with motion channels and cfg without.
+   */
   public GuidanceRule rule(GenerationRequest request) {
-    String name = request.guidance() != null ? request.guidance() : model.info().hasMotion() ? "inner" : "cfg";
-    return Plugins.find(GuidanceProvider.class, name, "--guidance").create(request.guidanceSettings(), model.info());
+    Settings settings = request.guidanceSettings();
+    String name = request.guidance();
+    if (name == null && defaults.rule() != null) {
+      name = defaults.rule();
+      Map<String, Object> merged = new java.util.LinkedHashMap<>(defaults.settings());
+      merged.putAll(settings.values());
+      settings = new Settings(merged, settings.origin() + " and model.json \"guidance\"");
+    }
+    if (name == null) {
+      name = model.info().hasMotion() ? "inner" : "cfg";
+    }
+    return Plugins.find(GuidanceProvider.class, name, "--guidance").create(settings, model.info());
   }
 
   /**

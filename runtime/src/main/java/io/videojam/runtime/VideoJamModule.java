@@ -45,6 +45,12 @@ public final class VideoJamModule extends AbstractModule {
 
   @Provides
   @Singleton
+  GuidanceDefaults guidanceDefaults(ModelDirectory dir) {
+    return GuidanceDefaults.of(dir.json());
+  }
+
+  @Provides
+  @Singleton
   VideoModel model(ModelDirectory dir, Backend backend) {
     return Models.open(dir, backend, config.options());
   }

@@ -20,7 +20,7 @@ final class FixtureCommand implements Callable<Integer> {
   @Option(names = "--motion-channels", defaultValue = "3", description = "0 writes a plain base model (default: ${DEFAULT-VALUE})")
   int motionChannels;
 
-  @Option(names = "--name", defaultValue = BuiltinModel.NAME, description = "model name (default: ${DEFAULT-VALUE})")
+  @Option(names = "--name", defaultValue = BuiltinModel.FIXTURE, description = "model name (default: ${DEFAULT-VALUE})")
   String name;
 
   @Override

@@ -18,9 +18,9 @@ class BuiltinModelTest {
 
   @Test
   void shippedFixtureIsByteIdenticalToTheBuilderOutput() throws Exception {
-    Path shipped = REPO.resolve("models").resolve(BuiltinModel.NAME);
+    Path shipped = REPO.resolve("models").resolve(BuiltinModel.FIXTURE);
     Path fresh = tmp.resolve("fresh");
-    FixtureModel.write(fresh, BuiltinModel.NAME, FixtureModel.config());
+    FixtureModel.write(fresh, BuiltinModel.FIXTURE, FixtureModel.config());
     for (String f : new String[] {"model.json", "denoiser.onnx", "vocab.txt"}) {
       assertThat(Files.readAllBytes(shipped.resolve(f))).as(f).isEqualTo(Files.readAllBytes(fresh.resolve(f)));
     }
@@ -32,9 +32,9 @@ class BuiltinModelTest {
     System.setProperty("videojam.home", REPO.toString());
     try {
       Path out = tmp.resolve("out");
-      Cli c = Cli.run("generate", "--prompt", "a yellow circle spinning clockwise", "--steps", "2", "--no-progress", "--out", out.toString());
+      Cli c = Cli.run("generate", "--prompt", "a red square moving right", "--steps", "2", "--no-progress", "--out", out.toString());
       assertThat(c.exit()).as(c.err()).isEqualTo(0);
-      assertThat(VideoReader.read(out.resolve("motion.mp4")).shape()).containsExactly(3, 16, 256, 256);
+      assertThat(VideoReader.read(out.resolve("motion.mp4")).shape()).containsExactly(3, 8, 256, 256);
     } finally {
       if (before == null) {
         System.clearProperty("videojam.home");

@@ -1,0 +1,136 @@
+package io.videojam.training;
+
+import ai.djl.ndarray.NDArray;
+import ai.djl.ndarray.NDManager;
+import ai.djl.ndarray.NDScope;
+import ai.djl.ndarray.types.Shape;
+import io.videojam.onnx.DitConfig;
+import java.util.SplittableRandom;
+
+/**
+ * Looks inside a model while it trains, in the training framework itself: quick samples and the
+ * permutation diagnostic of spec section 1 (the loss on ordered clips against the same clips with
+ * their frames permuted, same noise and times).
+ */
+public final class Previews {
+  private Previews() {}
+
+  /**
+   * Samples clips with Euler steps from noise (t = 0) to data (t = 1) and text guidance {@code
+   * (1 + w) u(y) - w u(null)} on every channel.
+   *
+   * @param text token ids {@code [B, L]}
+   * @return {@code [B, C, T, H, W]}
+   */
+  public static float[] sample(DitTorch model, long[] text, int steps, double w, long seed, boolean predictsSample) {
+    DitConfig c = model.config();
+    int l = c.maxTextTokens(), b = text.length / l;
+    Shape video = new Shape(b, c.channels(), c.frames(), c.height(), c.width());
+    float[] x = new float[(int) video.size()];
+    SplittableRandom rnd = new SplittableRandom(seed);
+    for (int i = 0; i < x.length; i++) {
+      x[i] = (float) rnd.nextGaussian();
+    }
+    long[] both = new long[2 * b * l];
+    System.arraycopy(text, 0, both, 0, text.length);
+    try (NDManager m = NDManager.newBaseManager(null, "PyTorch")) {
+      NDArray cur = m.create(x, video);
+      NDArray ids = m.create(both, new Shape(2L * b, l));
+      for (int s = 0; s < steps; s++) {
+        try (NDScope scope = new NDScope()) {
+          float t0 = (float) s / steps;
+          NDArray in = cur.concat(cur, 0);
+          NDArray t = m.full(new Shape(2L * b), t0);
+          NDArray v = model.forward(in, t, ids);
+          if (predictsSample) { // clean clip -> velocity
+            v = v.sub(in).div(Math.max(1 - t0, (float) TrainConfig.SAMPLE_EPS));
+          }
+          NDArray cond = v.get("0:" + b);
+          NDArray uncond = v.get(b + ":");
+          NDArray guided = cond.mul((float) (1 + w)).sub(uncond.mul((float) w));
+          NDArray next = cur.add(guided.mul(1f / steps));
+          NDScope.unregister(next);
+          cur.close();
+          cur = next;
+        }
+      }
+      return cur.toFloatArray();
+    }
+  }
+
+  /**
+   * The permutation diagnostic on a fixed batch: for each of {@code bins} times t = (i + 0.5) /
+   * bins, the training loss (all channels; on the model's own target) on the clips with their frames in a random order
+   * minus the loss on the ordered clips, with the same noise.
+   *
+   * @param x1 clean clips {@code [B, C, T, H, W]}
+   * @param text token ids {@code [B, L]}
+   * @return the mean difference per bin
+   */
+  public static double[] permutationGap(DitTorch model, float[] x1, long[] text, int bins, long seed, boolean predictsSample) {
+    DitConfig c = model.config();
+    int l = c.maxTextTokens(), b = text.length / l;
+    int frames = c.frames(), plane = c.height() * c.width(), ch = c.channels();
+    SplittableRandom rnd = new SplittableRandom(seed);
+    float[] permuted = new float[x1.length];
+    for (int i = 0; i < b; i++) {
+      int[] order = derangement(frames, rnd);
+      for (int k = 0; k < ch; k++) {
+        for (int f = 0; f < frames; f++) {
+          int dst = ((i * ch + k) * frames + f) * plane;
+          int src = ((i * ch + k) * frames + order[f]) * plane;
+          System.arraycopy(x1, src, permuted, dst, plane);
+        }
+      }
+    }
+    float[] noise = new float[x1.length];
+    for (int i = 0; i < noise.length; i++) {
+      noise[i] = (float) rnd.nextGaussian();
+    }
+    Shape video = new Shape(b, ch, frames, c.height(), c.width());
+    double[] gap = new double[bins];
+    try (NDManager m = NDManager.newBaseManager(null, "PyTorch")) {
+      NDArray ids = m.create(text, new Shape(b, l));
+      NDArray x0 = m.create(noise, video);
+      NDArray ordered = m.create(x1, video);
+      NDArray shuffled = m.create(permuted, video);
+      for (int bin = 0; bin < bins; bin++) {
+        try (NDScope scope = new NDScope()) {
+          float t = (bin + 0.5f) / bins;
+          NDArray tt = m.full(new Shape(b), t);
+          gap[bin] = loss(model, shuffled, x0, tt, ids, t, predictsSample) - loss(model, ordered, x0, tt, ids, t, predictsSample);
+        }
+      }
+    }
+    return gap;
+  }
+
+  private static double loss(DitTorch model, NDArray x1, NDArray x0, NDArray tt, NDArray ids, float t, boolean predictsSample) {
+    NDArray xt = x1.mul(t).add(x0.mul(1 - t));
+    NDArray v = model.forward(xt, tt, ids);
+    return v.sub(predictsSample ? x1 : x1.sub(x0)).square().mean().getFloat();
+  }
+
+  /** A random order of {@code n} frames that moves every frame (n >= 2). */
+  static int[] derangement(int n, SplittableRandom rnd) {
+    int[] p = new int[n];
+    while (true) {
+      for (int i = 0; i < n; i++) {
+        p[i] = i;
+      }
+      for (int i = n - 1; i > 0; i--) {
+        int j = rnd.nextInt(i + 1);
+        int tmp = p[i];
+        p[i] = p[j];
+        p[j] = tmp;
+      }
+      boolean ok = true;
+      for (int i = 0; i < n && ok; i++) {
+        ok = p[i] != i;
+      }
+      if (ok || n < 2) {
+        return p;
+      }
+    }
+  }
+}

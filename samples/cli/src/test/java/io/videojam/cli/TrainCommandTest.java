@@ -1,0 +1,71 @@
+package io.videojam.cli;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import io.videojam.media.VideoReader;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.List;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/** The short smoke training CI runs: the recipe end to end on a tiny model; the loss must fall. */
+class TrainCommandTest {
+  @TempDir
+  Path tmp;
+
+  @Test
+  void smokeTrainingLowersTheLossAndExportsThreeModelsThatGenerate() throws Exception {
+    Path work = tmp.resolve("work");
+    Path models = tmp.resolve("models");
+    Cli c = Cli.run("train", "--smoke", "--no-progress", "--work", work.toString(), "--out", models.toString());
+    assertThat(c.exit()).as(c.err() + c.out()).isEqualTo(0);
+
+    List<String> lines = Files.readAllLines(work.resolve("base-loss.csv"));
+    assertThat(lines).hasSize(61); // header + 60 steps
+    double first = mean(lines.subList(1, 11)), last = mean(lines.subList(51, 61));
+    assertThat(last).as("base loss, last 10 steps vs first 10").isLessThan(0.8 * first);
+    List<String> vj = Files.readAllLines(work.resolve("videojam-loss.csv"));
+    assertThat(vj).hasSize(21);
+    assertThat(vj.get(1).split(",")[3]).as("the VideoJAM stage reports a motion loss").doesNotContain("NaN");
+    assertThat(Files.readAllLines(work.resolve("control-loss.csv")).get(1).split(",")[3]).isEqualTo("NaN");
+    assertThat(work.resolve("base-loss.png")).isRegularFile();
+    assertThat(work.resolve("base-permutation.csv")).isRegularFile();
+
+    for (String m : List.of("jamworld-base", "jamworld-videojam", "jamworld-control")) {
+      assertThat(models.resolve(m).resolve("denoiser.onnx")).isRegularFile();
+      assertThat(Files.readString(models.resolve(m).resolve("model.json"))).contains("SMOKE TEST");
+    }
+    Path out = tmp.resolve("gen");
+    Cli g = Cli.run("generate", "--model", models.resolve("jamworld-videojam").toString(), "--prompt", "a red square moving right",
+        "--steps", "2", "--no-progress", "--out", out.toString());
+    assertThat(g.exit()).as(g.err()).isEqualTo(0);
+    assertThat(VideoReader.read(out.resolve("motion.mp4")).shape()).containsExactly(3, 8, 256, 256);
+
+    // a second run finds every stage done and only exports again
+    Cli again = Cli.run("train", "--smoke", "--no-progress", "--work", work.toString(), "--out", models.toString());
+    assertThat(again.exit()).as(again.err()).isEqualTo(0);
+    assertThat(Files.readAllLines(work.resolve("base-loss.csv"))).hasSize(61);
+  }
+
+  @Test
+  void helpDocumentsTheRecipeAndItsMeasuredTime() {
+    Cli c = Cli.run("train", "--help");
+    assertThat(c.exit()).isEqualTo(0);
+    assertThat(c.out()).contains("motion dropout 20%", "text dropout 30%", "Measured");
+  }
+
+  @Test
+  void resumingDropsRowsLoggedAfterTheCheckpointAndTornLines() throws Exception {
+    Path csv = tmp.resolve("x-loss.csv");
+    Files.writeString(csv, "step,loss,seconds\n1,0.5,1\n2,0.4,2\n3,0.3,3\n4,0.2\n5,0.1,5\n");
+    TrainCommand.keepUpTo(csv, 3);
+    assertThat(Files.readAllLines(csv)).containsExactly("step,loss,seconds", "1,0.5,1", "2,0.4,2", "3,0.3,3");
+    TrainCommand.keepUpTo(csv, 4); // nothing after 3 to keep: "4,0.2" was torn
+    assertThat(Files.readAllLines(csv)).hasSize(4);
+  }
+
+  private static double mean(List<String> rows) {
+    return rows.stream().mapToDouble(r -> Double.parseDouble(r.split(",")[1])).average().orElseThrow();
+  }
+}
