@@ -39,19 +39,20 @@ import picocli.CommandLine.Option;
  */
 @Command(name = "train", mixinStandardHelpOptions = true, sortOptions = false,
     description = {
-        "Train the built-in JamWorld models from scratch on this CPU (PyTorch through DJL; no downloads):",
-        "  1. render the training clips of the synthetic motion world with their motion targets",
-        "     (DIS optical flow on 4x supersampled frames, Eq. 5 RGB with sigma 0.1);",
-        "  2. base: flow matching on appearance only (text dropout 10%);",
-        "  3. videojam: base + zero W+_in motion rows + copied W+_out motion head, all weights",
-        "     fine-tuned on [video, motion] with text dropout 30% and motion dropout 20% (Eq. 6);",
-        "     control: base fine-tuned for the same steps on the same clips without motion;",
-        "     the two fine-tunes run side by side, one core each;",
-        "  4. export base, videojam and control as model folders (ONNX written by the project's builder).",
-        "Every stage checkpoints into --work and resumes where it stopped when run again.",
-        "Measured on the 2-core build machine that made the shipped models: rendering 26 s; base 43 min",
-        "(8,000 steps at about 0.32 s/step on one core); fine-tunes 26 min (4,000 steps each, side by side);",
-        "about 70 min in all (README, 'The built-in models').",
+        "Train the built-in JamWorld models from scratch on this CPU (PyTorch through",
+        "DJL; nothing is downloaded):",
+        "  1. render 8,192 clips of the synthetic motion world with motion targets",
+        "     (DIS flow on 4x supersampled frames, Eq. 5 RGB, sigma 0.1);",
+        "  2. base: flow matching on appearance only, text dropout 10%%;",
+        "  3. videojam: base + zero W+_in motion rows + copied W+_out motion head, all",
+        "     weights fine-tuned on [video, motion], text dropout 30%% and motion",
+        "     dropout 20%% (Eq. 6); control: base fine-tuned for the same steps on the",
+        "     same clips without motion; the two run side by side, one core each;",
+        "  4. export base, videojam and control as model folders.",
+        "Every stage checkpoints into --work and resumes when run again.",
+        "Measured on the 2-core machine that made the shipped models: rendering 26 s;",
+        "base 43 min (8,000 steps, about 0.32 s/step, one core); fine-tunes 26 min",
+        "(4,000 steps each, side by side); about 70 min in all.",
     })
 final class TrainCommand implements Callable<Integer> {
   @Option(names = "--work", paramLabel = "DIR", description = "checkpoints, logs, previews (default: target/jamworld-train)")

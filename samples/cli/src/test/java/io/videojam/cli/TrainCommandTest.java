@@ -52,7 +52,8 @@ class TrainCommandTest {
   void helpDocumentsTheRecipeAndItsMeasuredTime() {
     Cli c = Cli.run("train", "--help");
     assertThat(c.exit()).isEqualTo(0);
-    assertThat(c.out()).contains("motion dropout 20%", "text dropout 30%", "Measured");
+    assertThat(c.out()).contains("motion", "dropout 20%", "text dropout 30%", "Measured", "43 min").doesNotContain("%%");
+    assertThat(c.err()).doesNotContain("WARN");
   }
 
   @Test
