@@ -303,6 +303,9 @@ final class TrainCommand implements Callable<Integer> {
       pb.environment().put("MKL_NUM_THREADS", "1");
       children.add(pb.start());
     }
+    // Ctrl-C on this process must not leave the two trainings running
+    Thread reaper = new Thread(() -> children.forEach(Process::destroy), "train-children-reaper");
+    Runtime.getRuntime().addShutdownHook(reaper);
     int total = 2 * finetuneSteps;
     try (Progress bar = new Progress("videojam+control", total, !noProgress)) {
       while (children.stream().anyMatch(Process::isAlive)) {
@@ -314,6 +317,7 @@ final class TrainCommand implements Callable<Integer> {
       Thread.currentThread().interrupt();
       throw new VideoJamException("interrupted");
     }
+    Runtime.getRuntime().removeShutdownHook(reaper);
     for (int k = 0; k < 2; k++) {
       String name = k == 0 ? "videojam" : "control";
       if (children.get(k).exitValue() != 0) {
