@@ -50,6 +50,11 @@ public final class VideoJam implements AutoCloseable {
     return model.info();
   }
 
+  /** The loaded denoiser itself, for diagnostics that run it directly (the same instance generation uses). */
+  public VideoModel videoModel() {
+    return model;
+  }
+
   public Generator generator() {
     return generator;
   }

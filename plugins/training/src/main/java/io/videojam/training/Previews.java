@@ -112,7 +112,7 @@ public final class Previews {
   }
 
   /** A random order of {@code n} frames that moves every frame (n >= 2). */
-  static int[] derangement(int n, SplittableRandom rnd) {
+  public static int[] derangement(int n, SplittableRandom rnd) {
     int[] p = new int[n];
     while (true) {
       for (int i = 0; i < n; i++) {
