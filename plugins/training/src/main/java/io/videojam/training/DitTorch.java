@@ -11,7 +11,6 @@ import io.videojam.onnx.DitBuilder;
 import io.videojam.onnx.DitConfig;
 import io.videojam.onnx.WeightSpec;
 import java.util.LinkedHashMap;
-import java.util.List;
 import java.util.Map;
 import java.util.Random;
 
@@ -210,9 +209,5 @@ public final class DitTorch implements AutoCloseable {
       v[i] = (float) r.nextGaussian();
     }
     return v;
-  }
-
-  static List<String> names(DitConfig cfg) {
-    return DitBuilder.weightSpecs(cfg).stream().map(WeightSpec::name).toList();
   }
 }

@@ -5,8 +5,6 @@ import io.videojam.api.Tensor;
 import io.videojam.api.VideoJamException;
 import io.videojam.api.VideoModel;
 import io.videojam.jamworld.ClipBank;
-import io.videojam.jamworld.JamWorld;
-import io.videojam.jamworld.Split;
 import io.videojam.jamworld.WorldConfig;
 import io.videojam.media.OutputStaging;
 import io.videojam.runtime.RuntimeConfig;
@@ -67,9 +65,7 @@ final class DiagnoseCommand implements Runnable {
           throw new VideoJamException(m + " is not a model folder (no model.json); pass --model DIR");
         }
       }
-      WorldConfig wc = WorldConfig.defaults();
-      ClipBank bank = ClipBank.build(wc, Split.HELDOUT, clips, 99, TrainCommand.Recipe.ESTIMATOR, TrainCommand.Recipe.SIGMA,
-          TrainCommand.Recipe.MAX_TOKENS, Runtime.getRuntime().availableProcessors(), null);
+      ClipBank bank = TrainCommand.Recipe.heldOut(clips, Runtime.getRuntime().availableProcessors());
       List<double[][]> curves = new ArrayList<>();
       try (Progress bar = new Progress("permutation", models.size() * bins, !noProgress)) {
         int done = 0;

@@ -11,6 +11,7 @@ import io.videojam.api.FlowEstimatorProvider;
 import io.videojam.api.Plugins;
 import io.videojam.api.Settings;
 import io.videojam.api.VideoJamException;
+import io.videojam.media.AtomicFiles;
 import io.videojam.media.Clips;
 import io.videojam.media.Frames;
 import io.videojam.media.VideoReader;
@@ -82,9 +83,8 @@ final class MetricsCommand implements Callable<Integer> {
       all.put(v.toString(), r);
     }
     if (json != null) {
-      Path tmp = json.toAbsolutePath().resolveSibling("." + json.getFileName() + ".tmp");
-      Files.write(tmp, new ObjectMapper().enable(SerializationFeature.INDENT_OUTPUT).writeValueAsBytes(all));
-      Files.move(tmp, json.toAbsolutePath(), java.nio.file.StandardCopyOption.REPLACE_EXISTING, java.nio.file.StandardCopyOption.ATOMIC_MOVE);
+      byte[] bytes = new ObjectMapper().enable(SerializationFeature.INDENT_OUTPUT).writeValueAsBytes(all);
+      AtomicFiles.write(json, "metrics JSON", tmp -> Files.write(tmp, bytes));
     }
     return 0;
   }

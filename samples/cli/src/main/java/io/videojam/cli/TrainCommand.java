@@ -126,6 +126,11 @@ final class TrainCommand implements Callable<Integer> {
     static final String PREDICTION = "velocity";
     static final int TEMPORAL_PATCH = 1;
 
+    /** Held-out clips (seeds 99 on) with motion targets: the permutation probe's and diagnostic's clips. */
+    static ClipBank heldOut(int count, int threads) {
+      return ClipBank.build(WorldConfig.defaults(), Split.HELDOUT, count, 99, ESTIMATOR, SIGMA, MAX_TOKENS, threads, null);
+    }
+
     static DitConfig base(boolean smoke) {
       return base(smoke, TEMPORAL_PATCH);
     }
@@ -267,12 +272,11 @@ final class TrainCommand implements Callable<Integer> {
       throw new VideoJamException("the base stage is not finished (" + base.step() + " of " + recipe("base").steps()
           + " steps); run videojam train --stage base first");
     }
-    Map<String, float[]> baseWeights = base.group("ema").isEmpty() ? base.group("w") : base.group("ema");
-    DitConfig jointCfg = baseCfg.withChannels(3, 3);
     if (only != null) {
       // one fine-tune in this process (a child of the parallel run below, or by hand)
       setThreads(1);
-      DitConfig cfg = only.equals("videojam") ? jointCfg : baseCfg;
+      Map<String, float[]> baseWeights = base.group("ema").isEmpty() ? base.group("w") : base.group("ema");
+      DitConfig cfg = only.equals("videojam") ? baseCfg.withChannels(3, 3) : baseCfg;
       TrainConfig rc = recipe(only);
       Path ck = dir.resolve(only + ".ckpt");
       Map<String, float[]> init = only.equals("videojam") ? DitWeights.extend(baseCfg, baseWeights, 3) : baseWeights;
@@ -493,8 +497,7 @@ final class TrainCommand implements Callable<Integer> {
   record ProbeSet(float[] x1, long[] text) {
     static ProbeSet of(DitConfig cfg, boolean smoke) {
       int count = smoke ? 4 : 32;
-      ClipBank b = ClipBank.build(WorldConfig.defaults(), Split.HELDOUT, count, 99, Recipe.ESTIMATOR, Recipe.SIGMA,
-          Recipe.MAX_TOKENS, 1, null);
+      ClipBank b = Recipe.heldOut(count, 1);
       float[] x = new float[count * cfg.channels() * cfg.frames() * cfg.height() * cfg.width()];
       long[] t = new long[count * cfg.maxTextTokens()];
       b.fill(java.util.stream.IntStream.range(0, count).toArray(), x, t);
