@@ -110,19 +110,6 @@ public final class DitTorch implements AutoCloseable {
     return out;
   }
 
-  /** Overwrites the weights in place (names of {@code weightSpecs}; missing names are kept). */
-  public void load(Map<String, float[]> weights) {
-    try (NDManager tmp = manager.newSubManager()) {
-      for (Map.Entry<String, float[]> e : weights.entrySet()) {
-        NDArray p = params.get(e.getKey());
-        if (p == null || p.size() != e.getValue().length) {
-          throw new VideoJamException("DiT weights: unknown name or wrong size: " + e.getKey());
-        }
-        p.set(tmp.create(e.getValue(), p.getShape()).toByteBuffer());
-      }
-    }
-  }
-
   /**
    * The velocity {@code v [B, C, T, H, W]} for latent {@code x [B, C, T, H, W]}, time {@code t
    * [B]} (1 = data) and token ids {@code text [B, L]} (int64).
