@@ -6,7 +6,6 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import io.videojam.api.GuidanceRule;
 import io.videojam.api.Settings;
 import io.videojam.model.FixtureModel;
-import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.LinkedHashMap;
 import java.util.Map;
@@ -42,7 +41,6 @@ class GuidanceDefaultsTest {
       assertThat(named.name()).isEqualTo("cfg");
       assertThat(named.settings()).containsEntry("w", 5.0);
     }
-    assertThat(Files.exists(dir.resolve("model.json"))).isTrue();
   }
 
   @Test
