@@ -8,7 +8,7 @@ import picocli.CommandLine.Command;
 /** The {@code videojam} command line. Exit codes: 0 success, 2 bad input or configuration, 1 internal error. */
 @Command(name = "videojam", mixinStandardHelpOptions = true, versionProvider = Main.Version.class,
     description = "Motion priors for video generation models (VideoJAM): generate, inspect and measure.",
-    subcommands = {GenerateCommand.class, FlowCommand.class, InspectCommand.class, ExtendCommand.class, TrainCommand.class, MetricsCommand.class, DiagnoseCommand.class, BenchCommand.class, PluginsCommand.class, FixtureCommand.class})
+    subcommands = {GenerateCommand.class, FlowCommand.class, InspectCommand.class, ExtendCommand.class, TrainCommand.class, MetricsCommand.class, EvalCommand.class, DiagnoseCommand.class, BenchCommand.class, PluginsCommand.class, FixtureCommand.class})
 public final class Main implements Runnable {
   public static void main(String[] args) {
     System.setProperty("java.awt.headless", "true");

@@ -1,0 +1,512 @@
+package io.videojam.cli;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import io.videojam.api.Backend;
+import io.videojam.api.BackendOptions;
+import io.videojam.api.BackendProvider;
+import io.videojam.api.FloatTensor;
+import io.videojam.api.FlowEstimator;
+import io.videojam.api.FlowEstimatorProvider;
+import io.videojam.api.Plugins;
+import io.videojam.api.Settings;
+import io.videojam.api.VideoJamException;
+import io.videojam.jamworld.Category;
+import io.videojam.jamworld.ClipSpec;
+import io.videojam.jamworld.JamWorld;
+import io.videojam.jamworld.Judgement;
+import io.videojam.jamworld.WorldConfig;
+import io.videojam.media.AtomicFiles;
+import io.videojam.media.Frames;
+import io.videojam.media.PngWriter;
+import io.videojam.metrics.MetricsReport;
+import io.videojam.metrics.VideoMetrics;
+import io.videojam.runtime.Generation;
+import io.videojam.runtime.GenerationRequest;
+import io.videojam.runtime.RuntimeConfig;
+import io.videojam.runtime.VideoJam;
+import io.videojam.training.Previews;
+import java.awt.image.BufferedImage;
+import java.io.BufferedWriter;
+import java.io.IOException;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.StandardOpenOption;
+import java.util.ArrayList;
+import java.util.HashSet;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+import java.util.Set;
+import java.util.SplittableRandom;
+import java.util.concurrent.Callable;
+import java.util.function.Supplier;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
+import picocli.CommandLine.Option;
+
+/**
+ * {@code videojam eval}: a prompt suite through one or more models (or the ablation set) with
+ * fixed seeds, scored with the generic video metrics and, for suites of the synthetic world,
+ * against the world's truth with the nulls beside each score. Rows are appended to
+ * {@code OUT/rows.jsonl} as they are made, so an interrupted run continues where it stopped.
+ */
+@Command(name = "eval", mixinStandardHelpOptions = true,
+    description = {"Evaluate models on a prompt suite with fixed seeds (the same seeds per prompt for every model).",
+        "Writes OUT/metrics.json, metrics.csv (one row per clip), report.html (self-contained: tables, bar",
+        "charts, contact sheets side by side per prompt), summary.md; rows.jsonl and clips/ hold the work",
+        "done so far, so rerunning the same command after an interruption continues where it stopped.",
+        "With --ablations: the Table 3 analogue on the built-in models (VideoJAM w1 = 5, w2 = 3; w1 = 0;",
+        "w2 = 0; motion off; InstructPix2Pix guidance; base; control)."})
+final class EvalCommand implements Callable<Integer> {
+  /** What one configuration generates with; {@code model} null for the reference nulls (no model). */
+  record Config(String key, String label, Path model, String guidance, Map<String, Object> settings) {
+    boolean reference() {
+      return model == null;
+    }
+  }
+
+  /** Reference clips made without a model: the rendered truth and three nulls. */
+  static final List<String> REFERENCES = List.of("truth", "static", "shuffled", "noise");
+  /** The variants of the ground-truth metrics: the clip against its prompt, and the three nulls. */
+  static final List<String> VARIANTS = List.of("prompt", "opposite", "other", "shuffled");
+
+  @Mixin
+  ModelOptions model = new ModelOptions();
+
+  @Mixin
+  SamplingOptions sampling = new SamplingOptions();
+
+  @Option(names = "--compare", paramLabel = "DIR", description = "further model folders, evaluated with the same prompts and seeds (repeatable)")
+  List<Path> compare = new ArrayList<>();
+
+  @Option(names = "--ablations", description = "the Table 3 analogue on the built-in models (ignores --model, --compare and --guidance)")
+  boolean ablations;
+
+  @Option(names = "--models", paramLabel = "DIR", description = "folder with jamworld-videojam, -base and -control for --ablations (default: the built-in models)")
+  Path modelsDir;
+
+  @Option(names = "--suite", defaultValue = PromptSuite.JAMWORLD_BENCH,
+      description = "suite name (jamworld-bench, videojam-bench-examples) or a .jsonl/.txt file (default: ${DEFAULT-VALUE})")
+  String suite;
+
+  @Option(names = "--per-category", defaultValue = "0", description = "only the first N prompts of each category (0: all)")
+  int perCategory;
+
+  @Option(names = "--seeds", defaultValue = "3", description = "seed numbers per prompt: --seed, --seed + 1, ...; each prompt's noise seed is derived from the number and the prompt id (default: ${DEFAULT-VALUE})")
+  int seeds;
+
+  @Option(names = "--estimator", defaultValue = "dis:medium", description = "flow estimator of the generic metrics (default: ${DEFAULT-VALUE})")
+  String estimator;
+
+  @Option(names = "--out", required = true, paramLabel = "DIR", description = "output folder")
+  Path out;
+
+  @Option(names = "--fresh", description = "discard the rows of an earlier run in OUT instead of continuing it")
+  boolean fresh;
+
+  @Option(names = "--no-progress", description = "no progress bar")
+  boolean noProgress;
+
+  @Option(names = "--write-suite", hidden = true, paramLabel = "FILE", description = "write jamworld-bench as generated from the world, and stop")
+  Path writeSuite;
+
+  private static final ObjectMapper JSON = new ObjectMapper();
+  /** Generated clips are upscaled by this before optical flow (DIS needs a few 8-pixel patches). */
+  static final int FLOW_SCALE = 4;
+
+  @Override
+  public Integer call() throws IOException {
+    if (writeSuite != null) {
+      String text = PromptSuite.jamworldBench().toJsonl();
+      AtomicFiles.write(writeSuite, "prompt suite", tmp -> Files.writeString(tmp, text, StandardCharsets.UTF_8));
+      System.out.println("wrote " + writeSuite);
+      return 0;
+    }
+    if (seeds < 1) {
+      throw new VideoJamException("--seeds must be at least 1");
+    }
+    PromptSuite prompts = PromptSuite.load(suite).limit(perCategory);
+    List<Config> configs = ablations ? ablationConfigs(modelsDir != null ? modelsDir : BuiltinModel.home().resolve("models")) : modelConfigs();
+    for (Config c : configs) {
+      if (!c.reference() && !Files.isRegularFile(c.model().resolve("model.json"))) {
+        throw new VideoJamException(c.model() + " is not a model folder (no model.json); pass --model DIR / --compare DIR");
+      }
+    }
+    List<Config> all = new ArrayList<>(configs);
+    if (prompts.hasTruth()) {
+      for (String r : REFERENCES) {
+        all.add(new Config("ref-" + r, "ref: " + r, null, null, Map.of()));
+      }
+    }
+    long[] seedList = new long[seeds];
+    for (int s = 0; s < seeds; s++) {
+      seedList[s] = sampling.seed + s;
+    }
+    Files.createDirectories(out);
+    ObjectNode plan = plan(prompts, all, seedList);
+    Map<String, JsonNode> done = resume(plan);
+    WorldConfig wc = WorldConfig.defaults();
+    Supplier<FlowEstimator> flow = flow();
+    int total = all.size() * prompts.prompts().size() * seeds;
+    int count = done.size();
+    long start = System.nanoTime();
+    try (Progress bar = new Progress("eval", total, !noProgress);
+        BufferedWriter rows = Files.newBufferedWriter(out.resolve("rows.jsonl"), StandardCharsets.UTF_8, StandardOpenOption.CREATE, StandardOpenOption.APPEND)) {
+      for (Config c : all) {
+        if (allDone(done, c, prompts, seedList)) {
+          continue;
+        }
+        try (VideoJam vj = c.reference() ? null : VideoJam.open(new RuntimeConfig(c.model(), model.backend,
+            new BackendOptions(model.threads, model.interThreads, model.optimization, model.device)))) {
+          for (int i = 0; i < prompts.prompts().size(); i++) {
+            PromptSuite.Prompt p = prompts.prompts().get(i);
+            for (long seed : seedList) {
+              if (done.containsKey(key(c.key(), p.id(), seed))) {
+                continue;
+              }
+              long noise = noiseSeed(seed, p.id());
+              Clip clip = c.reference() ? reference(c.key(), p.spec(), wc, noise) : generate(vj, c, p.prompt(), noise);
+              ObjectNode row = row(c, p, seed, clip, prompts, i, wc, flow);
+              if (seed == seedList[0] && !c.reference()) {
+                writeStrip(c, p, clip);
+              }
+              rows.write(row.toString());
+              rows.write('\n');
+              rows.flush();
+              done.put(key(c.key(), p.id(), seed), row);
+              bar.step(++count, total);
+            }
+          }
+        }
+      }
+    }
+    List<JsonNode> ordered = new ArrayList<>();
+    for (Config c : all) {
+      for (PromptSuite.Prompt p : prompts.prompts()) {
+        for (long seed : seedList) {
+          ordered.add(done.get(key(c.key(), p.id(), seed)));
+        }
+      }
+    }
+    EvalReport report = new EvalReport(prompts, all, seedList, ordered, out, ablations);
+    report.writeAll(plan);
+    System.out.print(report.markdown());
+    System.out.printf(Locale.ROOT, "wrote %s (metrics.json, metrics.csv, summary.md, report.html) in %.1f s%n", out, (System.nanoTime() - start) / 1e9);
+    return 0;
+  }
+
+  /** A generated (or reference) clip: video [3, T, H, W] in [-1, 1] and the motion prediction or null. */
+  record Clip(FloatTensor video, FloatTensor motion) {}
+
+  private List<Config> modelConfigs() {
+    List<Path> dirs = new ArrayList<>();
+    dirs.add(model.model != null ? model.model : BuiltinModel.dir());
+    dirs.addAll(compare);
+    Map<String, Object> settings = new LinkedHashMap<>(sampling.request("").guidanceSettings().values());
+    List<Config> out = new ArrayList<>();
+    Set<String> keys = new HashSet<>();
+    for (Path d : dirs) {
+      String name = d.toAbsolutePath().normalize().getFileName().toString();
+      String key = slug(name);
+      for (int n = 2; !keys.add(key); n++) {
+        key = slug(name) + "-" + n;
+      }
+      out.add(new Config(key, key, d, sampling.guidance, settings));
+    }
+    return out;
+  }
+
+  /** Table 3 of the paper on the built-in models. */
+  static List<Config> ablationConfigs(Path models) {
+    Path vj = models.resolve("jamworld-videojam");
+    return List.of(
+        new Config("videojam", "VideoJAM, Inner-Guidance w1 = 5, w2 = 3", vj, "inner", Map.of("w1", 5.0, "w2", 3.0)),
+        new Config("no-text-guidance", "w1 = 0 (no text guidance)", vj, "inner", Map.of("w1", 0.0, "w2", 3.0)),
+        new Config("no-motion-guidance", "w2 = 0 (no motion guidance)", vj, "inner", Map.of("w1", 5.0, "w2", 0.0)),
+        new Config("motion-off", "motion off (d = 0 every step), text guidance 5", vj, "motion-off", Map.of("w", 5.0)),
+        new Config("ip2p", "InstructPix2Pix guidance (s-text 6, s-image 4)", vj, "ip2p", Map.of("s-text", 6.0, "s-image", 4.0)),
+        new Config("base", "base model, text guidance 5", models.resolve("jamworld-base"), "cfg", Map.of("w", 5.0)),
+        new Config("control", "control (base fine-tuned without motion), text guidance 5", models.resolve("jamworld-control"), "cfg", Map.of("w", 5.0)));
+  }
+
+  private Clip generate(VideoJam vj, Config c, String prompt, long seed) {
+    GenerationRequest t = sampling.request(prompt);
+    GenerationRequest req = new GenerationRequest(prompt, seed, t.steps(), t.solver(), t.schedule(), t.scheduleSettings(), c.guidance(),
+        new Settings(c.settings(), "eval " + c.key()), t.passMode(), t.memoryBudgetBytes());
+    Generation g = vj.generate(req, (d, n) -> { });
+    return new Clip(g.video(), g.motion());
+  }
+
+  /** The rendered truth, its first frame held, its frames deranged, or uniform noise. */
+  static Clip reference(String key, ClipSpec spec, WorldConfig wc, long seed) {
+    float[] truth = new JamWorld(wc).render(spec).video();
+    long[] shape = {3, wc.frames(), wc.height(), wc.width()};
+    int frames = wc.frames();
+    int n = wc.height() * wc.width();
+    float[] v = new float[truth.length];
+    switch (key) {
+      case "ref-truth" -> System.arraycopy(truth, 0, v, 0, v.length);
+      case "ref-static" -> {
+        for (int c = 0; c < 3; c++) {
+          for (int t = 0; t < frames; t++) {
+            System.arraycopy(truth, c * frames * n, v, (c * frames + t) * n, n);
+          }
+        }
+      }
+      case "ref-shuffled" -> v = shuffled(truth, frames, n, seed);
+      case "ref-noise" -> {
+        SplittableRandom rnd = new SplittableRandom(seed * 31 + spec.seed());
+        for (int i = 0; i < v.length; i++) {
+          v[i] = (float) (2 * rnd.nextDouble() - 1);
+        }
+      }
+      default -> throw new IllegalArgumentException(key);
+    }
+    return new Clip(new FloatTensor(shape, v), null);
+  }
+
+  /** The video's frames in a random order that moves every frame (seeded). */
+  static float[] shuffled(float[] video, int frames, int n, long seed) {
+    int[] perm = Previews.derangement(frames, new SplittableRandom(seed));
+    float[] v = new float[video.length];
+    for (int c = 0; c < 3; c++) {
+      for (int t = 0; t < frames; t++) {
+        System.arraycopy(video, (c * frames + perm[t]) * n, v, (c * frames + t) * n, n);
+      }
+    }
+    return v;
+  }
+
+  private ObjectNode row(Config c, PromptSuite.Prompt p, long seed, Clip clip, PromptSuite suite, int index, WorldConfig wc,
+      Supplier<FlowEstimator> flow) {
+    ObjectNode row = JSON.createObjectNode();
+    row.put("config", c.key());
+    row.put("id", p.id());
+    row.put("category", p.category());
+    row.put("prompt", p.prompt());
+    row.put("seed", seed);
+    row.put("noise_seed", noiseSeed(seed, p.id()));
+    MetricsReport m = VideoMetrics.compute(upscale(clip.video(), FLOW_SCALE), flow);
+    ObjectNode generic = row.putObject("generic");
+    put(generic, "dynamic_degree", m.dynamicDegree());
+    put(generic, "flow_top5", m.meanFlowTop5() / FLOW_SCALE);
+    put(generic, "flickering", m.temporalFlickering());
+    put(generic, "smoothness", m.motionSmoothness());
+    put(generic, "warping_error", m.warpingError());
+    put(generic, "subject_persistence", m.subjectPersistence());
+    if (p.spec() != null) {
+      float[] v = clip.video().data();
+      put(row.putObject("prompt_scores"), Judgement.of(v, wc, p.spec(), false));
+      put(row.putObject("opposite"), Judgement.of(v, wc, p.spec(), true));
+      ClipSpec other = otherCategory(suite, index);
+      if (other != null) {
+        row.put("other_category", other.category().name());
+        put(row.putObject("other"), Judgement.of(v, wc, other, false));
+      }
+      put(row.putObject("shuffled"), Judgement.of(shuffled(v, wc.frames(), wc.height() * wc.width(), noiseSeed(seed, p.id())), wc, p.spec(), false));
+    }
+    return row;
+  }
+
+  /** The prompt at the same position within the next category of the suite (cyclic); null for a suite of one category. */
+  static ClipSpec otherCategory(PromptSuite suite, int index) {
+    PromptSuite.Prompt p = suite.prompts().get(index);
+    List<String> cats = suite.categories();
+    List<PromptSuite.Prompt> mine = suite.prompts().stream().filter(q -> q.category().equals(p.category())).toList();
+    int pos = mine.indexOf(p);
+    for (int k = 1; k < cats.size(); k++) {
+      String next = cats.get((cats.indexOf(p.category()) + k) % cats.size());
+      List<PromptSuite.Prompt> theirs = suite.prompts().stream().filter(q -> q.category().equals(next)).toList();
+      if (!theirs.isEmpty()) {
+        return theirs.get(pos % theirs.size()).spec();
+      }
+    }
+    return null;
+  }
+
+  private static void put(ObjectNode node, Judgement j) {
+    j.asMap().forEach((k, v) -> put(node, k, v));
+  }
+
+  private static void put(ObjectNode node, String k, double v) {
+    if (Double.isFinite(v)) {
+      node.put(k, v);
+    } else {
+      node.putNull(k);
+    }
+  }
+
+  static FloatTensor upscale(FloatTensor video, int s) {
+    long[] sh = video.shape();
+    int c = (int) sh[0];
+    int t = (int) sh[1];
+    int h = (int) sh[2];
+    int w = (int) sh[3];
+    float[] in = video.data();
+    float[] o = new float[c * t * h * s * w * s];
+    for (int ct = 0; ct < c * t; ct++) {
+      for (int y = 0; y < h * s; y++) {
+        for (int x = 0; x < w * s; x++) {
+          o[(ct * h * s + y) * w * s + x] = in[(ct * h + y / s) * w + x / s];
+        }
+      }
+    }
+    return new FloatTensor(new long[] {c, t, (long) h * s, (long) w * s}, o);
+  }
+
+  private Supplier<FlowEstimator> flow() {
+    int colon = estimator.indexOf(':');
+    String name = colon < 0 ? estimator : estimator.substring(0, colon);
+    String arg = colon < 0 ? null : estimator.substring(colon + 1);
+    FlowEstimatorProvider provider = Plugins.find(FlowEstimatorProvider.class, name, "--estimator");
+    Backend cpu = Plugins.find(BackendProvider.class, "cpu", "--backend").create();
+    return provider.factory(arg, Settings.empty("--estimator"), cpu, BackendOptions.defaults());
+  }
+
+  /** The clip's frames side by side (and the motion prediction under them), 8-bit PNG, for the report's sheets. */
+  private void writeStrip(Config c, PromptSuite.Prompt p, Clip clip) throws IOException {
+    List<BufferedImage> v = Frames.toImages(clip.video(), 1);
+    List<BufferedImage> m = clip.motion() == null ? List.of() : Frames.toImages(clip.motion(), 1);
+    int w = v.get(0).getWidth();
+    int h = v.get(0).getHeight();
+    BufferedImage strip = new BufferedImage(w * v.size(), h * (m.isEmpty() ? 1 : 2), BufferedImage.TYPE_INT_RGB);
+    var g = strip.createGraphics();
+    for (int t = 0; t < v.size(); t++) {
+      g.drawImage(v.get(t), t * w, 0, null);
+      if (!m.isEmpty()) {
+        g.drawImage(m.get(t), t * w, h, null);
+      }
+    }
+    g.dispose();
+    Path dir = out.resolve("clips").resolve(c.key());
+    Files.createDirectories(dir);
+    PngWriter.write(dir.resolve(p.id() + ".png"), strip);
+  }
+
+  /** Everything that decides the rows; an earlier run's rows are reused only when its plan is the same. */
+  private ObjectNode plan(PromptSuite prompts, List<Config> all, long[] seedList) {
+    ObjectNode plan = JSON.createObjectNode();
+    plan.put("suite", prompts.name());
+    plan.put("suite_sha256", sha256(prompts.prompts().stream().map(p -> p.id() + "\t" + p.prompt() + "\t" + p.spec()).toList().toString()));
+    plan.put("prompts", prompts.prompts().size());
+    var s = plan.putArray("seeds");
+    for (long x : seedList) {
+      s.add(x);
+    }
+    GenerationRequest t = sampling.request("");
+    plan.put("steps", t.steps());
+    plan.put("solver", t.solver());
+    plan.put("schedule", t.schedule() + " " + t.scheduleSettings().values());
+    plan.put("estimator", estimator);
+    plan.put("noise_seeds", "1000003 seed + (prompt id hash mod 1000003)");
+    plan.put("ablations", ablations);
+    var cs = plan.putArray("configs");
+    for (Config c : all) {
+      ObjectNode n = cs.addObject();
+      n.put("key", c.key());
+      n.put("label", c.label());
+      n.put("model", c.model() == null ? null : c.model().toAbsolutePath().normalize().toString());
+      n.put("model_json_sha256", c.model() == null ? null : sha256(read(c.model().resolve("model.json"))));
+      n.put("guidance", c.guidance());
+      n.set("settings", JSON.valueToTree(new java.util.TreeMap<>(c.settings())));
+    }
+    return plan;
+  }
+
+  /** Rows of an earlier run with the same plan, by key; starts over (after saying so) with --fresh. */
+  private Map<String, JsonNode> resume(ObjectNode plan) throws IOException {
+    Path planFile = out.resolve("plan.json");
+    Path rowsFile = out.resolve("rows.jsonl");
+    Map<String, JsonNode> done = new LinkedHashMap<>();
+    if (Files.exists(rowsFile) && !fresh) {
+      JsonNode old = Files.isRegularFile(planFile) ? JSON.readTree(planFile.toFile()) : null;
+      if (!JSON.readTree(plan.toString()).equals(old)) { // through text: a long read back is an int node
+        throw new VideoJamException(out + " holds rows of an evaluation with other settings (" + planFile.getFileName()
+            + " differs); pass --fresh to discard them, or another --out");
+      }
+      List<String> lines = Files.readAllLines(rowsFile, StandardCharsets.UTF_8);
+      StringBuilder kept = new StringBuilder();
+      for (String line : lines) {
+        try {
+          JsonNode r = JSON.readTree(line);
+          done.put(key(r.get("config").asText(), r.get("id").asText(), r.get("seed").asLong()), r);
+          kept.append(line).append('\n');
+        } catch (IOException | NullPointerException e) {
+          // a line cut short when the run was stopped: dropped, that clip is made again
+        }
+      }
+      if (kept.length() != String.join("\n", lines).length() + (lines.isEmpty() ? 0 : 1)) {
+        AtomicFiles.write(rowsFile, "evaluation rows", tmp -> Files.writeString(tmp, kept, StandardCharsets.UTF_8));
+      }
+      if (!done.isEmpty()) {
+        System.err.println("continuing the evaluation in " + out + ": " + done.size() + " clips already done");
+      }
+    } else {
+      Files.deleteIfExists(rowsFile);
+    }
+    byte[] bytes = JSON.writerWithDefaultPrettyPrinter().writeValueAsBytes(plan);
+    AtomicFiles.write(planFile, "evaluation plan", tmp -> Files.write(tmp, bytes));
+    return done;
+  }
+
+  private static boolean allDone(Map<String, JsonNode> done, Config c, PromptSuite prompts, long[] seeds) {
+    for (PromptSuite.Prompt p : prompts.prompts()) {
+      for (long s : seeds) {
+        if (!done.containsKey(key(c.key(), p.id(), s))) {
+          return false;
+        }
+      }
+    }
+    return true;
+  }
+
+  /**
+   * The noise seed of a prompt's clip for seed number {@code seed}: {@code 1000003 seed + (hash of
+   * the prompt id mod 1000003)}. Every model gets the same noise for the same prompt and seed
+   * number, and different prompts get different noise, so the prompts' clips are independent
+   * samples (with one noise for all prompts, a seed's luck would move every prompt's score at
+   * once). {@code videojam generate --seed NOISE_SEED} makes the same clip.
+   */
+  static long noiseSeed(long seed, String id) {
+    return 1_000_003L * seed + Math.floorMod(id.hashCode(), 1_000_003);
+  }
+
+  static String key(String config, String id, long seed) {
+    return config + "|" + id + "|" + seed;
+  }
+
+  static String slug(String s) {
+    String t = s.toLowerCase(Locale.ROOT).replaceAll("[^a-z0-9._-]+", "-").replaceAll("^-+|-+$", "");
+    return t.isEmpty() ? "model" : t;
+  }
+
+  private static String read(Path p) {
+    try {
+      return Files.readString(p, StandardCharsets.UTF_8);
+    } catch (IOException e) {
+      throw new VideoJamException("cannot read " + p + ": " + e.getMessage());
+    }
+  }
+
+  static String sha256(String s) {
+    try {
+      byte[] d = java.security.MessageDigest.getInstance("SHA-256").digest(s.getBytes(StandardCharsets.UTF_8));
+      return java.util.HexFormat.of().formatHex(d);
+    } catch (java.security.NoSuchAlgorithmException e) {
+      throw new IllegalStateException(e);
+    }
+  }
+
+  /** The categories of the synthetic world, in order (for tables). */
+  static List<String> worldCategories() {
+    List<String> out = new ArrayList<>();
+    for (Category c : Category.values()) {
+      out.add(c.name());
+    }
+    return out;
+  }
+}
