@@ -55,12 +55,14 @@ import picocli.CommandLine.Option;
  * {@code OUT/rows.jsonl} as they are made, so an interrupted run continues where it stopped.
  */
 @Command(name = "eval", mixinStandardHelpOptions = true,
-    description = {"Evaluate models on a prompt suite with fixed seeds (the same seeds per prompt for every model).",
-        "Writes OUT/metrics.json, metrics.csv (one row per clip), report.html (self-contained: tables, bar",
-        "charts, contact sheets side by side per prompt), summary.md; rows.jsonl and clips/ hold the work",
-        "done so far, so rerunning the same command after an interruption continues where it stopped.",
-        "With --ablations: the Table 3 analogue on the built-in models (VideoJAM w1 = 5, w2 = 3; w1 = 0;",
-        "w2 = 0; motion off; InstructPix2Pix guidance; base; control)."})
+    description = {"Evaluate models on a prompt suite with fixed seeds: the same noise per prompt",
+        "and seed number for every model. Writes OUT/metrics.json, metrics.csv (one row",
+        "per clip), summary.md, report.html (self-contained: tables, bar charts, contact",
+        "sheets side by side per prompt) and *-by-category.png. rows.jsonl and clips/",
+        "hold the work done so far: rerunning the same command after an interruption",
+        "continues where it stopped. --ablations: the Table 3 analogue on the built-in",
+        "models (VideoJAM w1 = 5, w2 = 3; w1 = 0; w2 = 0; motion off; InstructPix2Pix",
+        "guidance; base; control)."})
 final class EvalCommand implements Callable<Integer> {
   /** What one configuration generates with; {@code model} null for the reference nulls (no model). */
   record Config(String key, String label, Path model, String guidance, Map<String, Object> settings) {
