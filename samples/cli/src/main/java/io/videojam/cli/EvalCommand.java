@@ -430,18 +430,18 @@ final class EvalCommand implements Callable<Integer> {
         throw new VideoJamException(out + " holds rows of an evaluation with other settings (" + planFile.getFileName()
             + " differs); pass --fresh to discard them, or another --out");
       }
-      List<String> lines = Files.readAllLines(rowsFile, StandardCharsets.UTF_8);
       StringBuilder kept = new StringBuilder();
-      for (String line : lines) {
+      boolean dropped = false;
+      for (String line : Files.readAllLines(rowsFile, StandardCharsets.UTF_8)) {
         try {
           JsonNode r = JSON.readTree(line);
           done.put(key(r.get("config").asText(), r.get("id").asText(), r.get("seed").asLong()), r);
           kept.append(line).append('\n');
         } catch (IOException | NullPointerException e) {
-          // a line cut short when the run was stopped: dropped, that clip is made again
+          dropped = true; // a line cut short when the run was stopped: that clip is made again
         }
       }
-      if (kept.length() != String.join("\n", lines).length() + (lines.isEmpty() ? 0 : 1)) {
+      if (dropped) {
         AtomicFiles.write(rowsFile, "evaluation rows", tmp -> Files.writeString(tmp, kept, StandardCharsets.UTF_8));
       }
       if (!done.isEmpty()) {

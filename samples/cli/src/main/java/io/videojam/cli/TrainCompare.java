@@ -193,21 +193,11 @@ final class TrainCompare {
 
   /** Mean, standard error and count of the finite values. */
   static Map<String, Object> stat(double[] v) {
-    double s = 0, s2 = 0;
-    int n = 0;
-    for (double x : v) {
-      if (Double.isFinite(x)) {
-        s += x;
-        s2 += x * x;
-        n++;
-      }
-    }
-    double mean = n > 0 ? s / n : Double.NaN;
-    double var = n > 1 ? (s2 - n * mean * mean) / (n - 1) : Double.NaN;
+    EvalReport.Stat s = EvalReport.Stat.of(java.util.Arrays.stream(v).boxed().toList());
     Map<String, Object> m = new LinkedHashMap<>();
-    m.put("mean", round(mean));
-    m.put("se", round(n > 1 ? Math.sqrt(Math.max(0, var) / n) : Double.NaN));
-    m.put("n", n);
+    m.put("mean", round(s.mean()));
+    m.put("se", round(s.se()));
+    m.put("n", s.n());
     return m;
   }
 

@@ -168,7 +168,7 @@ public record Judgement(
       String nearest = null;
       double best = Double.MAX_VALUE;
       for (String c : JamWorld.COLOURS) {
-        double d = dist(mean, JamWorld.colourRgb(c));
+        double d = Scores.dist(mean, JamWorld.colourRgb(c));
         if (d < best) {
           best = d;
           nearest = c;
@@ -240,7 +240,7 @@ public record Judgement(
           genAxis[t] = gen[2 * t + axis];
         }
       }
-      physics = cosine(gen, tru);
+      physics = Scores.cosine(gen, tru);
       reversals = signChanges(genAxis) - signChanges(truAxis);
     }
 
@@ -294,7 +294,7 @@ public record Judgement(
         tru[2 * t + 1] = truth.y()[t] - truth.y()[first];
       }
     }
-    return cosine(gen, tru);
+    return Scores.cosine(gen, tru);
   }
 
   /** {@link Scores#drift()} against the given truth (same arithmetic). */
@@ -352,7 +352,7 @@ public record Judgement(
     double tru = 0;
     for (int t = 1; t < frames; t++) {
       if (anisotropic[t - 1] && anisotropic[t]) {
-        gen += wrap(angle[t] - angle[t - 1], Math.PI / k);
+        gen += Scores.wrap(angle[t] - angle[t - 1], Math.PI / k);
         tru += truth.angle()[t] - truth.angle()[t - 1];
       }
     }
@@ -509,29 +509,5 @@ public record Judgement(
       last = sign;
     }
     return changes;
-  }
-
-  /** x into (-half, half]. */
-  private static double wrap(double x, double half) {
-    double r = x - 2 * half * Math.floor(x / (2 * half));
-    return r > half ? r - 2 * half : r;
-  }
-
-  /** As {@link Scores}: clamped cosine, 0 when either vector has (near) zero length. */
-  private static double cosine(double[] a, double[] b) {
-    double ab = 0;
-    double aa = 0;
-    double bb = 0;
-    for (int i = 0; i < a.length; i++) {
-      ab += a[i] * b[i];
-      aa += a[i] * a[i];
-      bb += b[i] * b[i];
-    }
-    double norm = Math.sqrt(aa) * Math.sqrt(bb);
-    return Math.sqrt(aa) < 1e-6 || Math.sqrt(bb) < 1e-6 ? 0 : Math.max(-1, Math.min(1, ab / norm));
-  }
-
-  private static double dist(double[] a, double[] b) {
-    return Math.sqrt((a[0] - b[0]) * (a[0] - b[0]) + (a[1] - b[1]) * (a[1] - b[1]) + (a[2] - b[2]) * (a[2] - b[2]));
   }
 }

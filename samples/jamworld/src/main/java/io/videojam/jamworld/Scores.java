@@ -273,12 +273,13 @@ public record Scores(double colour, double persistence, double motion, double dr
   }
 
   /** x into (-half, half]. */
-  private static double wrap(double x, double half) {
+  static double wrap(double x, double half) {
     double r = x - 2 * half * Math.floor(x / (2 * half));
     return r > half ? r - 2 * half : r;
   }
 
-  private static double cosine(double[] a, double[] b) {
+  /** Clamped cosine; 0 when either vector has (near) zero length. */
+  static double cosine(double[] a, double[] b) {
     double ab = 0;
     double aa = 0;
     double bb = 0;
@@ -291,7 +292,7 @@ public record Scores(double colour, double persistence, double motion, double dr
     return Math.sqrt(aa) < 1e-6 || Math.sqrt(bb) < 1e-6 ? 0 : Math.max(-1, Math.min(1, ab / norm));
   }
 
-  private static double dist(double[] a, double[] b) {
+  static double dist(double[] a, double[] b) {
     return Math.sqrt((a[0] - b[0]) * (a[0] - b[0]) + (a[1] - b[1]) * (a[1] - b[1]) + (a[2] - b[2]) * (a[2] - b[2]));
   }
 
