@@ -15,18 +15,14 @@ import io.videojam.api.VideoJamException;
 import io.videojam.jamworld.Category;
 import io.videojam.jamworld.ClipSpec;
 import io.videojam.jamworld.JamWorld;
-import io.videojam.jamworld.Judgement;
 import io.videojam.jamworld.WorldConfig;
 import io.videojam.media.AtomicFiles;
 import io.videojam.media.Frames;
 import io.videojam.media.PngWriter;
-import io.videojam.metrics.MetricsReport;
-import io.videojam.metrics.VideoMetrics;
 import io.videojam.runtime.Generation;
 import io.videojam.runtime.GenerationRequest;
 import io.videojam.runtime.RuntimeConfig;
 import io.videojam.runtime.VideoJam;
-import io.videojam.training.Previews;
 import java.awt.image.BufferedImage;
 import java.io.BufferedWriter;
 import java.io.IOException;
@@ -117,8 +113,6 @@ final class EvalCommand implements Callable<Integer> {
   Path writeSuite;
 
   private static final ObjectMapper JSON = new ObjectMapper();
-  /** Generated clips are upscaled by this before optical flow (DIS needs a few 8-pixel patches). */
-  static final int FLOW_SCALE = 4;
 
   @Override
   public Integer call() throws IOException {
@@ -170,7 +164,7 @@ final class EvalCommand implements Callable<Integer> {
               if (done.containsKey(key(c.key(), p.id(), seed))) {
                 continue;
               }
-              long noise = noiseSeed(seed, p.id());
+              long noise = ClipScoring.noiseSeed(seed, p.id());
               Clip clip = c.reference() ? reference(c.key(), p.spec(), wc, noise) : generate(vj, c, p.prompt(), noise);
               ObjectNode row = row(c, p, seed, clip, prompts, i, wc, flow);
               if (seed == seedList[0] && !c.reference()) {
@@ -259,7 +253,7 @@ final class EvalCommand implements Callable<Integer> {
           }
         }
       }
-      case "ref-shuffled" -> v = shuffled(truth, frames, n, seed);
+      case "ref-shuffled" -> v = ClipScoring.shuffled(truth, frames, n, seed);
       case "ref-noise" -> {
         SplittableRandom rnd = new SplittableRandom(seed * 31 + spec.seed());
         for (int i = 0; i < v.length; i++) {
@@ -271,18 +265,6 @@ final class EvalCommand implements Callable<Integer> {
     return new Clip(new FloatTensor(shape, v), null);
   }
 
-  /** The video's frames in a random order that moves every frame (seeded). */
-  static float[] shuffled(float[] video, int frames, int n, long seed) {
-    int[] perm = Previews.derangement(frames, new SplittableRandom(seed));
-    float[] v = new float[video.length];
-    for (int c = 0; c < 3; c++) {
-      for (int t = 0; t < frames; t++) {
-        System.arraycopy(video, (c * frames + perm[t]) * n, v, (c * frames + t) * n, n);
-      }
-    }
-    return v;
-  }
-
   private ObjectNode row(Config c, PromptSuite.Prompt p, long seed, Clip clip, PromptSuite suite, int index, WorldConfig wc,
       Supplier<FlowEstimator> flow) {
     ObjectNode row = JSON.createObjectNode();
@@ -291,73 +273,30 @@ final class EvalCommand implements Callable<Integer> {
     row.put("category", p.category());
     row.put("prompt", p.prompt());
     row.put("seed", seed);
-    row.put("noise_seed", noiseSeed(seed, p.id()));
-    MetricsReport m = VideoMetrics.compute(upscale(clip.video(), FLOW_SCALE), flow);
-    ObjectNode generic = row.putObject("generic");
-    put(generic, "dynamic_degree", m.dynamicDegree());
-    put(generic, "flow_top5", m.meanFlowTop5() / FLOW_SCALE);
-    put(generic, "flickering", m.temporalFlickering());
-    put(generic, "smoothness", m.motionSmoothness());
-    put(generic, "warping_error", m.warpingError());
-    put(generic, "subject_persistence", m.subjectPersistence());
-    if (p.spec() != null) {
-      float[] v = clip.video().data();
-      put(row.putObject("prompt_scores"), Judgement.of(v, wc, p.spec(), false));
-      put(row.putObject("opposite"), Judgement.of(v, wc, p.spec(), true));
-      ClipSpec other = otherCategory(suite, index);
-      if (other != null) {
-        row.put("other_category", other.category().name());
-        put(row.putObject("other"), Judgement.of(v, wc, other, false));
+    long noise = ClipScoring.noiseSeed(seed, p.id());
+    row.put("noise_seed", noise);
+    ClipScoring.Scored sc = ClipScoring.score(clip.video(), suite, index, noise, wc, flow);
+    put(row.putObject("generic"), sc.generic());
+    if (sc.prompt() != null) {
+      put(row.putObject("prompt_scores"), sc.prompt());
+      put(row.putObject("opposite"), sc.opposite());
+      if (sc.other() != null) {
+        row.put("other_category", sc.otherCategory());
+        put(row.putObject("other"), sc.other());
       }
-      put(row.putObject("shuffled"), Judgement.of(shuffled(v, wc.frames(), wc.height() * wc.width(), noiseSeed(seed, p.id())), wc, p.spec(), false));
+      put(row.putObject("shuffled"), sc.shuffled());
     }
     return row;
   }
 
-  /** The prompt at the same position within the next category of the suite (cyclic); null for a suite of one category. */
-  static ClipSpec otherCategory(PromptSuite suite, int index) {
-    PromptSuite.Prompt p = suite.prompts().get(index);
-    List<String> cats = suite.categories();
-    List<PromptSuite.Prompt> mine = suite.prompts().stream().filter(q -> q.category().equals(p.category())).toList();
-    int pos = mine.indexOf(p);
-    for (int k = 1; k < cats.size(); k++) {
-      String next = cats.get((cats.indexOf(p.category()) + k) % cats.size());
-      List<PromptSuite.Prompt> theirs = suite.prompts().stream().filter(q -> q.category().equals(next)).toList();
-      if (!theirs.isEmpty()) {
-        return theirs.get(pos % theirs.size()).spec();
+  private static void put(ObjectNode node, Map<String, Double> values) {
+    values.forEach((k, v) -> {
+      if (Double.isFinite(v)) {
+        node.put(k, v);
+      } else {
+        node.putNull(k);
       }
-    }
-    return null;
-  }
-
-  private static void put(ObjectNode node, Judgement j) {
-    j.asMap().forEach((k, v) -> put(node, k, v));
-  }
-
-  private static void put(ObjectNode node, String k, double v) {
-    if (Double.isFinite(v)) {
-      node.put(k, v);
-    } else {
-      node.putNull(k);
-    }
-  }
-
-  static FloatTensor upscale(FloatTensor video, int s) {
-    long[] sh = video.shape();
-    int c = (int) sh[0];
-    int t = (int) sh[1];
-    int h = (int) sh[2];
-    int w = (int) sh[3];
-    float[] in = video.data();
-    float[] o = new float[c * t * h * s * w * s];
-    for (int ct = 0; ct < c * t; ct++) {
-      for (int y = 0; y < h * s; y++) {
-        for (int x = 0; x < w * s; x++) {
-          o[(ct * h * s + y) * w * s + x] = in[(ct * h + y / s) * w + x / s];
-        }
-      }
-    }
-    return new FloatTensor(new long[] {c, t, (long) h * s, (long) w * s}, o);
+    });
   }
 
   private Supplier<FlowEstimator> flow() {
@@ -464,17 +403,6 @@ final class EvalCommand implements Callable<Integer> {
       }
     }
     return true;
-  }
-
-  /**
-   * The noise seed of a prompt's clip for seed number {@code seed}: {@code 1000003 seed + (hash of
-   * the prompt id mod 1000003)}. Every model gets the same noise for the same prompt and seed
-   * number, and different prompts get different noise, so the prompts' clips are independent
-   * samples (with one noise for all prompts, a seed's luck would move every prompt's score at
-   * once). {@code videojam generate --seed NOISE_SEED} makes the same clip.
-   */
-  static long noiseSeed(long seed, String id) {
-    return 1_000_003L * seed + Math.floorMod(id.hashCode(), 1_000_003);
   }
 
   static String key(String config, String id, long seed) {

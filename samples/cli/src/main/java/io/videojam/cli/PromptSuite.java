@@ -31,9 +31,9 @@ import java.util.Set;
  * {@code jamworld-bench} (128 held-out clips of the synthetic world, 32 per category) and
  * {@code videojam-bench-examples} (the public examples of the paper's VideoJAM-bench).
  */
-record PromptSuite(String name, List<Prompt> prompts) {
+public record PromptSuite(String name, List<Prompt> prompts) {
   /** One prompt; {@code spec} is null for text-only suites. */
-  record Prompt(String id, String category, String prompt, ClipSpec spec) {}
+  public record Prompt(String id, String category, String prompt, ClipSpec spec) {}
 
   static final String JAMWORLD_BENCH = "jamworld-bench";
   /** Seed of {@link JamWorld#suite} that made jamworld-bench. */
@@ -43,12 +43,12 @@ record PromptSuite(String name, List<Prompt> prompts) {
   private static final ObjectMapper JSON = new ObjectMapper();
 
   /** Whether every prompt carries world parameters. */
-  boolean hasTruth() {
+  public boolean hasTruth() {
     return !prompts.isEmpty() && prompts.stream().allMatch(p -> p.spec() != null);
   }
 
   /** The categories in first-seen order. */
-  List<String> categories() {
+  public List<String> categories() {
     List<String> out = new ArrayList<>();
     for (Prompt p : prompts) {
       if (!out.contains(p.category())) {
@@ -59,7 +59,7 @@ record PromptSuite(String name, List<Prompt> prompts) {
   }
 
   /** The first {@code perCategory} prompts of each category (for quick runs); all when {@code <= 0}. */
-  PromptSuite limit(int perCategory) {
+  public PromptSuite limit(int perCategory) {
     if (perCategory <= 0) {
       return this;
     }
@@ -98,7 +98,7 @@ record PromptSuite(String name, List<Prompt> prompts) {
   }
 
   /** A built-in suite by name (suites/NAME.jsonl or .txt under the repository) or a file. */
-  static PromptSuite load(String nameOrFile) {
+  public static PromptSuite load(String nameOrFile) {
     Path file = Path.of(nameOrFile);
     if (!Files.isRegularFile(file)) {
       Path dir = BuiltinModel.home().resolve("suites");
@@ -115,7 +115,7 @@ record PromptSuite(String name, List<Prompt> prompts) {
     return read(file);
   }
 
-  static PromptSuite read(Path file) {
+  public static PromptSuite read(Path file) {
     List<String> lines;
     try {
       lines = Files.readAllLines(file, StandardCharsets.UTF_8);
