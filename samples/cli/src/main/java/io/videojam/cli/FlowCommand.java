@@ -20,10 +20,10 @@ import io.videojam.flow.FlowEstimators;
 import io.videojam.motion.FloFiles;
 import io.videojam.motion.FlowPng;
 import io.videojam.motion.FlowRgb;
+import io.videojam.motion.FlowStats;
 import io.videojam.motion.FlowRgbCodec;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.util.Arrays;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Locale;
@@ -195,26 +195,10 @@ final class FlowCommand implements Callable<Integer> {
 
   /** Mean and 95th-percentile speed, and the share of pixels at Eq. 5's saturation. */
   static String stats(List<FlowField> flows, FlowRgbCodec codec) {
-    int n = 0;
-    for (FlowField f : flows) {
-      n += f.u().length;
-    }
-    float[] speed = new float[n];
-    int k = 0;
-    double sum = 0;
-    int saturated = 0;
     double limit = codec.saturationSpeed(flows.get(0).height(), flows.get(0).width());
-    for (FlowField f : flows) {
-      for (int i = 0; i < f.u().length; i++) {
-        float sp = (float) Math.hypot(f.u()[i], f.v()[i]);
-        speed[k++] = sp;
-        sum += sp;
-        saturated += sp >= limit ? 1 : 0;
-      }
-    }
-    Arrays.sort(speed);
-    return String.format(Locale.ROOT, "speed mean %.2f px, p95 %.2f px, saturation at %.1f px (%.1f%% of pixels)", sum / n,
-        speed[(int) Math.min(n - 1, Math.floor(0.95 * n))], limit, 100.0 * saturated / n);
+    FlowStats st = FlowStats.of(flows, limit);
+    return String.format(Locale.ROOT, "speed mean %.2f px, p95 %.2f px, saturation at %.1f px (%.1f%% of pixels)", st.mean(), st.p95(),
+        limit, 100.0 * st.saturated());
   }
 
   private static String extension(Path p) {

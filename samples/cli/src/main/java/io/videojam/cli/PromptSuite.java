@@ -116,14 +116,18 @@ public record PromptSuite(String name, List<Prompt> prompts) {
   }
 
   public static PromptSuite read(Path file) {
-    List<String> lines;
     try {
-      lines = Files.readAllLines(file, StandardCharsets.UTF_8);
+      return parse(file.toString(), Files.readAllLines(file, StandardCharsets.UTF_8));
     } catch (IOException e) {
       throw new VideoJamException("cannot read prompt suite " + file + ": " + e.getMessage());
     }
-    String name = file.getFileName().toString().replaceFirst("\\.(jsonl|txt)$", "");
-    boolean jsonl = file.toString().endsWith(".jsonl");
+  }
+
+  /** A suite from its file's lines; {@code file} (its name or path) tells the format (.jsonl or text) and names it in errors. */
+  public static PromptSuite parse(String file, List<String> lines) {
+    String base = file.replace('\\', '/').substring(file.replace('\\', '/').lastIndexOf('/') + 1);
+    String name = base.replaceFirst("\\.(jsonl|txt)$", "");
+    boolean jsonl = file.endsWith(".jsonl");
     List<Prompt> out = new ArrayList<>();
     Set<String> ids = new HashSet<>();
     for (int i = 0; i < lines.size(); i++) {
@@ -150,7 +154,7 @@ public record PromptSuite(String name, List<Prompt> prompts) {
     return new Prompt(String.format(Locale.ROOT, "p%03d", index), category.isEmpty() ? "ALL" : category, prompt, null);
   }
 
-  private static Prompt jsonLine(Path file, int lineNo, String line) {
+  private static Prompt jsonLine(String file, int lineNo, String line) {
     try {
       JsonNode n = JSON.readTree(line);
       if (!n.hasNonNull("id") || !n.hasNonNull("prompt")) {
