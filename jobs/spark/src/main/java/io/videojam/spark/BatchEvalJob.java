@@ -19,7 +19,6 @@ import java.util.HashSet;
 import java.util.Iterator;
 import java.util.LinkedHashMap;
 import java.util.List;
-import java.util.Locale;
 import java.util.Map;
 import java.util.Set;
 import org.apache.spark.api.java.function.MapPartitionsFunction;
@@ -208,9 +207,5 @@ public final class BatchEvalJob {
     }
     g.dispose();
     return MotionPrepJob.pngBytes(img);
-  }
-
-  static String describe(Setting s) {
-    return String.format(Locale.ROOT, "%s=%s%s", s.name(), s.guidance(), s.weights().isEmpty() ? "" : ":" + s.weights());
   }
 }

@@ -4,7 +4,6 @@ import java.io.IOException;
 import java.util.List;
 import org.apache.hadoop.fs.FileSystem;
 import org.apache.hadoop.fs.Path;
-import org.apache.spark.sql.Row;
 import org.apache.spark.sql.SparkSession;
 
 /** What the jobs share. */
@@ -42,9 +41,5 @@ final class Jobs {
   static String firstLine(Throwable e) {
     String msg = e.getMessage() == null ? e.getClass().getSimpleName() : e.getMessage();
     return msg.lines().findFirst().orElse(msg);
-  }
-
-  static boolean isError(Row r, int errorField) {
-    return !r.isNullAt(errorField);
   }
 }

@@ -162,9 +162,8 @@ public final class MotionPrepJob {
       return RowFactory.create(clipId(path), path, (int) video.shape()[1], (int) video.shape()[3], (int) video.shape()[2], clip.fps(),
           rep.estimator(), o.sigma(), o.json(), png.toArray(new byte[0][]), stats.mean(), stats.p95(), stats.saturated(), (System.nanoTime() - start) / 1e9, null);
     } catch (Exception | LinkageError e) {
-      String msg = e.getMessage() == null ? e.getClass().getSimpleName() : e.getMessage();
       return RowFactory.create(clipId(path), path, null, null, null, null, o.estimator(), o.sigma(), o.json(), null, null, null, null,
-          (System.nanoTime() - start) / 1e9, msg.lines().findFirst().orElse(msg));
+          (System.nanoTime() - start) / 1e9, Jobs.firstLine(e));
     } finally {
       if (temporary && local != null) {
         try {
