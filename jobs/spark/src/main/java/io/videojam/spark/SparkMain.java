@@ -49,6 +49,9 @@ public final class SparkMain implements Runnable {
 
   /** Lines of a list file (blank lines and # comments skipped). */
   static List<String> lines(Path file) throws IOException {
+    if (!Files.isRegularFile(file)) {
+      throw new IllegalArgumentException(file + " not found; pass a text file with one video path or URI per line");
+    }
     return Files.readAllLines(file, StandardCharsets.UTF_8).stream().map(String::strip).filter(l -> !l.isEmpty() && !l.startsWith("#")).toList();
   }
 
@@ -124,6 +127,12 @@ public final class SparkMain implements Runnable {
 
     @Override
     public Integer call() throws IOException {
+      if (!Files.isRegularFile(model.resolve("model.json"))) {
+        throw new IllegalArgumentException(model + " is not a model folder (no model.json); pass --model DIR");
+      }
+      if (!Files.isRegularFile(suite)) {
+        throw new IllegalArgumentException("prompt suite " + suite + " not found; pass a .jsonl or .txt file");
+      }
       List<BatchEvalJob.Setting> s = settings.stream().map(BatchEvalJob.Setting::parse).toList();
       BatchEvalJob.Options o = BatchEvalJob.Options.of(model, suite, s, seeds).withSteps(steps).withBatch(batch);
       SparkSession spark = session(master);
