@@ -75,8 +75,11 @@ class SparkJobsTest {
     String out = tmp.resolve("motion.parquet").toString();
     int before = ExecutorCache.REPRESENTATIONS.get();
     MotionPrepJob.Options o = MotionPrepJob.Options.defaults();
-    MotionPrepJob.Result first = MotionPrepJob.run(spark, paths, out, new MotionPrepJob.Options(o.estimator(), o.sigma(), o.alignment(), 64, 4));
-    assertThat(first).isEqualTo(new MotionPrepJob.Result(6, 1, 0));
+    MotionPrepJob.Options small = new MotionPrepJob.Options(o.estimator(), o.sigma(), o.alignment(), 64, 4);
+    // a run that covered only the first three clips (as if stopped after its first batch), then the whole list
+    assertThat(MotionPrepJob.run(spark, paths.subList(0, 3), out, small)).isEqualTo(new MotionPrepJob.Result(3, 0, 0));
+    MotionPrepJob.Result first = MotionPrepJob.run(spark, paths, out, small);
+    assertThat(first).isEqualTo(new MotionPrepJob.Result(3, 1, 3));
     // one representation per task thread at most (local[2]), not one per clip
     assertThat(ExecutorCache.REPRESENTATIONS.get() - before).isBetween(1, 2);
 
