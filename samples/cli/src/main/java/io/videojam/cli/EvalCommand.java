@@ -11,6 +11,7 @@ import io.videojam.api.FlowEstimator;
 import io.videojam.api.FlowEstimatorProvider;
 import io.videojam.api.Plugins;
 import io.videojam.api.Settings;
+import io.videojam.api.VideoFormat;
 import io.videojam.api.VideoJamException;
 import io.videojam.jamworld.Category;
 import io.videojam.jamworld.ClipSpec;
@@ -158,6 +159,12 @@ final class EvalCommand implements Callable<Integer> {
         }
         try (VideoJam vj = c.reference() ? null : VideoJam.open(new RuntimeConfig(c.model(), model.backend,
             new BackendOptions(model.threads, model.interThreads, model.optimization, model.device)))) {
+          VideoFormat vf = vj == null ? null : vj.model().video();
+          if (vf != null && prompts.hasTruth() && (vf.frames() != wc.frames() || vf.height() != wc.height() || vf.width() != wc.width())) {
+            throw new VideoJamException(c.model() + " makes " + vf.frames() + " frames of " + vf.width() + "x" + vf.height() + ", but suite "
+                + prompts.name() + " is scored against the synthetic world's " + wc.frames() + " frames of " + wc.width() + "x" + wc.height()
+                + "; evaluate it on a text suite (e.g. --suite videojam-bench-examples or your own .txt) for the generic metrics");
+          }
           for (int i = 0; i < prompts.prompts().size(); i++) {
             PromptSuite.Prompt p = prompts.prompts().get(i);
             for (long seed : seedList) {
