@@ -33,6 +33,16 @@ final class ExecutorCache {
   private static final Map<String, VideoJam> MODELS = new ConcurrentHashMap<>();
   private static final Map<String, Supplier<FlowEstimator>> ESTIMATORS = new ConcurrentHashMap<>();
   private static final Map<String, PromptSuite> SUITES = new ConcurrentHashMap<>();
+  /** Every representation made, for closing when the executor JVM ends (they hold OpenCV estimators). */
+  private static final List<FlowRgb> MADE = new java.util.concurrent.CopyOnWriteArrayList<>();
+
+  static {
+    // the caches live as long as the executor; their native memory is freed when it stops
+    Runtime.getRuntime().addShutdownHook(new Thread(() -> {
+      MADE.forEach(FlowRgb::close);
+      MODELS.values().forEach(VideoJam::close);
+    }, "videojam-executor-cache"));
+  }
 
   private ExecutorCache() {}
 
@@ -46,8 +56,10 @@ final class ExecutorCache {
       REPRESENTATIONS.incrementAndGet();
       Backend cpu = Plugins.find(BackendProvider.class, "cpu", "backend").create();
       Map<String, Object> s = Map.of("estimator", estimator, "sigma", sigma, "alignment", alignment, "threads", 1);
-      return (FlowRgb) Plugins.find(MotionRepresentationProvider.class, "flow-rgb", "motion representation")
+      FlowRgb rep = (FlowRgb) Plugins.find(MotionRepresentationProvider.class, "flow-rgb", "motion representation")
           .create(new Settings(s, "videojam-spark motion settings"), cpu, BackendOptions.defaults());
+      MADE.add(rep);
+      return rep;
     })).get();
   }
 
