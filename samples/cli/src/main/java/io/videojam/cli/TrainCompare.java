@@ -66,11 +66,12 @@ final class TrainCompare {
           for (int i = 0; i < specs.size(); i++) {
             ClipSpec spec = specs.get(i);
             for (int s = 0; s < seeds; s++) {
-              GenerationRequest req = GenerationRequest.of(spec.prompt(), 1000L + s)
+              long noise = ClipScoring.noiseSeed(1000L + s, "heldout-" + i); // independent noise per prompt, as videojam eval
+              GenerationRequest req = GenerationRequest.of(spec.prompt(), noise)
                   .withGuidance(e.guidance(), new Settings(e.settings(), "compare"));
               Generation g = vj.generate(req, (d, t) -> { });
               Scores sc = Scores.of(g.video().data(), wc, spec);
-              rows.add(new Row(e.label(), i * seeds + s, spec.category().name(), spec.prompt(), 1000L + s, sc.colour(), sc.persistence(), sc.motion(), sc.drift()));
+              rows.add(new Row(e.label(), i * seeds + s, spec.category().name(), spec.prompt(), noise, sc.colour(), sc.persistence(), sc.motion(), sc.drift()));
               if (s == 0 && i % Math.max(1, specs.size() / 8) == 0) {
                 shown.computeIfAbsent(spec.prompt(), k -> new LinkedHashMap<>()).put(e.label(), g.video());
                 if (g.motion() != null) {
@@ -113,7 +114,7 @@ final class TrainCompare {
     Files.writeString(outDir.resolve("compare.md"), markdown(summary), StandardCharsets.UTF_8);
     LinkedHashMap<String, List<BufferedImage>> sheet = new LinkedHashMap<>();
     sheetRows(shown, sheet);
-    ContactSheet.write(outDir.resolve("compare-sheet.png"), "held-out prompts, seed 1000: videojam (Inner-Guidance w1 " + w1 + ", w2 " + w2 + "), control and base (text guidance " + w1 + ")", sheet, 8);
+    ContactSheet.write(outDir.resolve("compare-sheet.png"), "held-out prompts, seed number 1000 (noise per prompt): videojam (Inner-Guidance w1 " + w1 + ", w2 " + w2 + "), control and base (text guidance " + w1 + ")", sheet, 8);
     System.out.println(markdown(summary));
   }
 
