@@ -5,10 +5,10 @@ import io.videojam.cli.ClipScoring;
 import io.videojam.cli.PromptSuite;
 import io.videojam.jamworld.WorldConfig;
 import io.videojam.media.Frames;
+import io.videojam.media.PngWriter;
 import io.videojam.runtime.Generation;
 import io.videojam.runtime.GenerationRequest;
 import io.videojam.runtime.VideoJam;
-import java.awt.image.BufferedImage;
 import java.io.IOException;
 import java.io.Serializable;
 import java.nio.charset.StandardCharsets;
@@ -16,22 +16,16 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.HashSet;
-import java.util.Iterator;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
-import org.apache.spark.api.java.function.MapPartitionsFunction;
-import org.apache.spark.sql.Dataset;
-import org.apache.spark.sql.Encoders;
 import org.apache.spark.sql.Row;
 import org.apache.spark.sql.RowFactory;
-import org.apache.spark.sql.SaveMode;
 import org.apache.spark.sql.SparkSession;
 import org.apache.spark.sql.types.DataType;
 import org.apache.spark.sql.types.DataTypes;
 import org.apache.spark.sql.types.StructType;
-import org.apache.spark.util.LongAccumulator;
 import scala.jdk.javaapi.CollectionConverters;
 
 /**
@@ -138,29 +132,12 @@ public final class BatchEvalJob {
         }
       }
     }
-    LongAccumulator processed = spark.sparkContext().longAccumulator("clips generated");
-    LongAccumulator errors = spark.sparkContext().longAccumulator("clip errors");
-    int parallelism = spark.sparkContext().defaultParallelism();
-    for (int from = 0; from < todo.size(); from += o.batch()) {
-      List<String> batch = todo.subList(from, Math.min(todo.size(), from + o.batch()));
-      Dataset<String> in = spark.createDataset(batch, Encoders.STRING()).repartition(Math.min(batch.size(), parallelism));
-      in.mapPartitions((MapPartitionsFunction<String, Row>) it -> generate(it, o, processed, errors), Encoders.row(SCHEMA))
-          .write().mode(SaveMode.Append).parquet(out);
-    }
-    return new Result(processed.value(), errors.value(), skipped);
-  }
-
-  private static Iterator<Row> generate(Iterator<String> tasks, Options o, LongAccumulator processed, LongAccumulator errors) {
-    PromptSuite suite = ExecutorCache.suite(o.suiteFile(), o.suiteLines());
-    List<Row> out = new ArrayList<>();
-    while (tasks.hasNext()) {
-      String[] t = tasks.next().split(",");
-      Row r = generate(suite, o, o.settings().get(Integer.parseInt(t[0])), Integer.parseInt(t[1]), Long.parseLong(t[2]));
-      processed.add(1);
-      errors.add(r.isNullAt(SCHEMA.fieldIndex("error")) ? 0 : 1);
-      out.add(r);
-    }
-    return out.iterator();
+    long[] made = Jobs.runBatches(spark, todo, o.batch(), SCHEMA, out, task -> {
+      String[] t = task.split(",");
+      return generate(ExecutorCache.suite(o.suiteFile(), o.suiteLines()), o, o.settings().get(Integer.parseInt(t[0])),
+          Integer.parseInt(t[1]), Long.parseLong(t[2]));
+    });
+    return new Result(made[0], made[1], skipped);
   }
 
   static Row generate(PromptSuite suite, Options o, Setting s, int index, long seed) {
@@ -179,7 +156,7 @@ public final class BatchEvalJob {
       ClipScoring.Scored sc = ClipScoring.score(g.video(), suite, index, noise, WorldConfig.defaults(), ExecutorCache.estimators(o.estimator()));
       return RowFactory.create(key(s.name(), p.id(), seed), s.name(), guidance, p.id(), p.category(), p.prompt(), seed, noise,
           map(sc.generic()), map(sc.prompt()), map(sc.opposite()), map(sc.other()), sc.otherCategory(), map(sc.shuffled()),
-          strip(g.video()), g.motion() == null ? null : strip(g.motion()), (System.nanoTime() - start) / 1e9, null);
+          PngWriter.encode(Frames.strip(g.video())), g.motion() == null ? null : PngWriter.encode(Frames.strip(g.motion())), (System.nanoTime() - start) / 1e9, null);
     } catch (Exception | LinkageError e) {
       return RowFactory.create(key(s.name(), p.id(), seed), s.name(), guidance, p.id(), p.category(), p.prompt(), seed, noise,
           null, null, null, null, null, null, null, null, (System.nanoTime() - start) / 1e9, Jobs.firstLine(e));
@@ -193,19 +170,5 @@ public final class BatchEvalJob {
     Map<String, Double> finite = new LinkedHashMap<>();
     m.forEach((k, v) -> finite.put(k, Double.isFinite(v) ? v : null));
     return CollectionConverters.asScala(finite);
-  }
-
-  /** The clip's frames side by side as one PNG. */
-  static byte[] strip(io.videojam.api.FloatTensor video) throws IOException {
-    List<BufferedImage> frames = Frames.toImages(video, 1);
-    int w = frames.get(0).getWidth();
-    int h = frames.get(0).getHeight();
-    BufferedImage img = new BufferedImage(w * frames.size(), h, BufferedImage.TYPE_INT_RGB);
-    var g = img.createGraphics();
-    for (int t = 0; t < frames.size(); t++) {
-      g.drawImage(frames.get(t), t * w, 0, null);
-    }
-    g.dispose();
-    return MotionPrepJob.pngBytes(img);
   }
 }

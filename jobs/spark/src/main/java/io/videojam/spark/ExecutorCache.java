@@ -76,16 +76,11 @@ final class ExecutorCache {
 
   /** Flow estimators for the generic metrics. */
   static Supplier<FlowEstimator> estimators(String name) {
-    return ESTIMATORS.computeIfAbsent(name, n -> {
-      int colon = n.indexOf(':');
-      FlowEstimatorProvider provider = Plugins.find(FlowEstimatorProvider.class, colon < 0 ? n : n.substring(0, colon), "estimator");
-      Backend cpu = Plugins.find(BackendProvider.class, "cpu", "backend").create();
-      return provider.factory(colon < 0 ? null : n.substring(colon + 1), Settings.empty("estimator"), cpu, BackendOptions.defaults());
-    });
+    return ESTIMATORS.computeIfAbsent(name, n -> FlowEstimatorProvider.onCpu(n, "estimator"));
   }
 
   /** A prompt suite sent to the executors as its file's lines. */
   static PromptSuite suite(String file, List<String> lines) {
-    return SUITES.computeIfAbsent(file + "\n" + String.join("\n", lines).hashCode(), k -> PromptSuite.parse(file, lines));
+    return SUITES.computeIfAbsent(file + "\n" + lines.hashCode(), k -> PromptSuite.parse(file, lines));
   }
 }

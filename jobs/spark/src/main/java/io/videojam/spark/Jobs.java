@@ -1,10 +1,18 @@
 package io.videojam.spark;
 
 import java.io.IOException;
+import java.io.Serializable;
+import java.util.ArrayList;
 import java.util.List;
 import org.apache.hadoop.fs.FileSystem;
 import org.apache.hadoop.fs.Path;
+import org.apache.spark.api.java.function.MapPartitionsFunction;
+import org.apache.spark.sql.Encoders;
+import org.apache.spark.sql.Row;
+import org.apache.spark.sql.SaveMode;
 import org.apache.spark.sql.SparkSession;
+import org.apache.spark.sql.types.StructType;
+import org.apache.spark.util.LongAccumulator;
 
 /** What the jobs share. */
 final class Jobs {
@@ -26,6 +34,39 @@ final class Jobs {
       throw new IllegalStateException("cannot list " + out + ": " + e.getMessage(), e);
     }
     return spark.read().parquet(out).select(column).distinct().collectAsList().stream().map(r -> r.getString(0)).toList();
+  }
+
+  /** One task's work on an executor: a row, never an exception for bad input (the row's "error" says it). */
+  interface Task extends Serializable {
+    Row run(String task);
+  }
+
+  /**
+   * Runs the tasks in batches of {@code batchSize}, each batch one Spark job appending its rows to
+   * the Parquet folder {@code out} (so a batch is committed whole or not at all). The schema must
+   * have an "error" column; returns {rows made, rows with an error}.
+   */
+  static long[] runBatches(SparkSession spark, List<String> todo, int batchSize, StructType schema, String out, Task task) {
+    LongAccumulator processed = spark.sparkContext().longAccumulator("rows made");
+    LongAccumulator errors = spark.sparkContext().longAccumulator("rows with an error");
+    int errorField = schema.fieldIndex("error");
+    int parallelism = spark.sparkContext().defaultParallelism();
+    for (int from = 0; from < todo.size(); from += batchSize) {
+      List<String> batch = todo.subList(from, Math.min(todo.size(), from + batchSize));
+      spark.createDataset(batch, Encoders.STRING()).repartition(Math.min(batch.size(), parallelism))
+          .mapPartitions((MapPartitionsFunction<String, Row>) it -> {
+            List<Row> rows = new ArrayList<>();
+            while (it.hasNext()) {
+              Row r = task.run(it.next());
+              processed.add(1);
+              errors.add(r.isNullAt(errorField) ? 0 : 1);
+              rows.add(r);
+            }
+            return rows.iterator();
+          }, Encoders.row(schema))
+          .write().mode(SaveMode.Append).parquet(out);
+    }
+    return new long[] {processed.value(), errors.value()};
   }
 
   /** A local session for tests, benches and the local launcher: no UI, loopback only. */

@@ -4,11 +4,11 @@ import io.videojam.api.FloatTensor;
 import io.videojam.api.FlowField;
 import io.videojam.media.Clips;
 import io.videojam.media.Frames;
+import io.videojam.media.PngWriter;
 import io.videojam.media.VideoReader;
 import io.videojam.motion.FlowRgb;
 import io.videojam.motion.FlowStats;
 import java.awt.image.BufferedImage;
-import java.io.ByteArrayOutputStream;
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.Serializable;
@@ -20,22 +20,15 @@ import java.nio.file.StandardCopyOption;
 import java.security.MessageDigest;
 import java.util.ArrayList;
 import java.util.HexFormat;
-import java.util.Iterator;
 import java.util.List;
 import java.util.Locale;
-import javax.imageio.ImageIO;
 import org.apache.hadoop.conf.Configuration;
 import org.apache.hadoop.fs.FileSystem;
-import org.apache.spark.api.java.function.MapPartitionsFunction;
-import org.apache.spark.sql.Dataset;
-import org.apache.spark.sql.Encoders;
 import org.apache.spark.sql.Row;
 import org.apache.spark.sql.RowFactory;
-import org.apache.spark.sql.SaveMode;
 import org.apache.spark.sql.SparkSession;
 import org.apache.spark.sql.types.DataTypes;
 import org.apache.spark.sql.types.StructType;
-import org.apache.spark.util.LongAccumulator;
 
 /**
  * Motion preparation: video files in, per clip its Eq. 5 motion video (as PNG frames) and flow
@@ -109,28 +102,8 @@ public final class MotionPrepJob {
       }
     }
     long skipped = paths.size() - todo.size();
-    LongAccumulator processed = spark.sparkContext().longAccumulator("clips processed");
-    LongAccumulator errors = spark.sparkContext().longAccumulator("clip errors");
-    int parallelism = spark.sparkContext().defaultParallelism();
-    for (int from = 0; from < todo.size(); from += options.batch()) {
-      List<String> batch = todo.subList(from, Math.min(todo.size(), from + options.batch()));
-      Dataset<String> in = spark.createDataset(batch, Encoders.STRING()).repartition(Math.min(batch.size(), parallelism));
-      Dataset<Row> rows = in.mapPartitions((MapPartitionsFunction<String, Row>) it -> prepare(it, options, processed, errors),
-          Encoders.row(SCHEMA));
-      rows.write().mode(SaveMode.Append).parquet(out);
-    }
-    return new Result(processed.value(), errors.value(), skipped);
-  }
-
-  private static Iterator<Row> prepare(Iterator<String> paths, Options o, LongAccumulator processed, LongAccumulator errors) {
-    List<Row> out = new ArrayList<>();
-    while (paths.hasNext()) {
-      Row r = prepare(paths.next(), o);
-      processed.add(1);
-      errors.add(r.isNullAt(SCHEMA.fieldIndex("error")) ? 0 : 1);
-      out.add(r);
-    }
-    return out.iterator();
+    long[] made = Jobs.runBatches(spark, todo, options.batch(), SCHEMA, out, path -> prepare(path, options));
+    return new Result(made[0], made[1], skipped);
   }
 
   /** One clip's row; never throws for a bad file (the row carries the error). */
@@ -157,7 +130,7 @@ public final class MotionPrepJob {
       FlowStats stats = FlowStats.of(flows, rep.codec().saturationSpeed((int) video.shape()[2], (int) video.shape()[3]));
       List<byte[]> png = new ArrayList<>();
       for (BufferedImage f : Frames.toImages(motion, 1)) {
-        png.add(pngBytes(f));
+        png.add(PngWriter.encode(f));
       }
       return RowFactory.create(clipId(path), path, (int) video.shape()[1], (int) video.shape()[3], (int) video.shape()[2], clip.fps(),
           rep.estimator(), o.sigma(), o.json(), png.toArray(new byte[0][]), stats.mean(), stats.p95(), stats.saturated(), (System.nanoTime() - start) / 1e9, null);
@@ -185,11 +158,5 @@ public final class MotionPrepJob {
       Files.copy(in, tmp, StandardCopyOption.REPLACE_EXISTING);
     }
     return tmp;
-  }
-
-  static byte[] pngBytes(BufferedImage img) throws IOException {
-    ByteArrayOutputStream b = new ByteArrayOutputStream();
-    ImageIO.write(img, "png", b);
-    return b.toByteArray();
   }
 }

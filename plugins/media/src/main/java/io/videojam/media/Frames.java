@@ -162,6 +162,30 @@ public final class Frames {
     return new FloatTensor(new long[] {3, t, h, w}, data);
   }
 
+  /**
+   * The videos' frames side by side at their own size, one video per row (rows of one size and
+   * frame count; null rows are left out), e.g. a clip above its motion prediction.
+   */
+  public static BufferedImage strip(FloatTensor... rows) {
+    List<List<BufferedImage>> frames = new java.util.ArrayList<>();
+    for (FloatTensor r : rows) {
+      if (r != null) {
+        frames.add(toImages(r, 1));
+      }
+    }
+    int w = frames.get(0).get(0).getWidth();
+    int h = frames.get(0).get(0).getHeight();
+    BufferedImage strip = new BufferedImage(w * frames.get(0).size(), h * frames.size(), BufferedImage.TYPE_INT_RGB);
+    java.awt.Graphics2D g = strip.createGraphics();
+    for (int r = 0; r < frames.size(); r++) {
+      for (int t = 0; t < frames.get(r).size(); t++) {
+        g.drawImage(frames.get(r).get(t), t * w, r * h, null);
+      }
+    }
+    g.dispose();
+    return strip;
+  }
+
   /** Nearest-neighbour integer upscale; returns a new {@code TYPE_3BYTE_BGR} image. */
   public static BufferedImage upscale(BufferedImage img, int scale) {
     if (scale < 1) {

@@ -41,6 +41,19 @@ public final class PngWriter {
     });
   }
 
+  /** The image as PNG bytes (for embedding: HTML data URIs, Parquet columns). */
+  public static byte[] encode(BufferedImage image) {
+    java.io.ByteArrayOutputStream out = new java.io.ByteArrayOutputStream();
+    try {
+      if (!ImageIO.write(image, "png", out)) {
+        throw new IllegalArgumentException("no PNG writer for image type " + image.getType());
+      }
+    } catch (java.io.IOException e) {
+      throw new java.io.UncheckedIOException("cannot encode image as PNG: " + e.getMessage(), e);
+    }
+    return out.toByteArray();
+  }
+
   /**
    * Writes the frames as {@code dir/0000.png, dir/0001.png, ...} (creating {@code dir}).
    *

@@ -1,11 +1,7 @@
 package io.videojam.cli;
 
-import io.videojam.api.BackendOptions;
-import io.videojam.api.BackendProvider;
 import io.videojam.api.FlowEstimator;
 import io.videojam.api.FlowEstimatorProvider;
-import io.videojam.api.Plugins;
-import io.videojam.api.Settings;
 import io.videojam.flow.FlowEstimators;
 import io.videojam.motion.FlowRgbCodec;
 import java.util.List;
@@ -35,11 +31,7 @@ final class BenchFlowCommand implements Callable<Integer> {
     int cores = Runtime.getRuntime().availableProcessors();
     System.out.printf(Locale.ROOT, "%dx%d frames, %d pairs per figure, %d cores%n", size, size, pairs, cores);
     for (String spec : estimators) {
-      int colon = spec.indexOf(':');
-      String name = colon < 0 ? spec : spec.substring(0, colon);
-      String arg = colon < 0 ? null : spec.substring(colon + 1);
-      Supplier<FlowEstimator> factory = Plugins.find(FlowEstimatorProvider.class, name, "--estimators")
-          .factory(arg, Settings.empty("--estimators"), Plugins.find(BackendProvider.class, "cpu", "backend").create(), BackendOptions.defaults());
+      Supplier<FlowEstimator> factory = FlowEstimatorProvider.onCpu(spec, "--estimators");
       FlowEstimators.framesPerSecond(factory, size, Math.max(4, pairs / 10), 1); // warm-up
       double one = FlowEstimators.framesPerSecond(factory, size, pairs, 1);
       // several workers: one OpenCV thread each (OpenCV's own pool only competes with them)

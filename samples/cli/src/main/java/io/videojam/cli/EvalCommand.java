@@ -3,13 +3,10 @@ package io.videojam.cli;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ObjectNode;
-import io.videojam.api.Backend;
 import io.videojam.api.BackendOptions;
-import io.videojam.api.BackendProvider;
 import io.videojam.api.FloatTensor;
 import io.videojam.api.FlowEstimator;
 import io.videojam.api.FlowEstimatorProvider;
-import io.videojam.api.Plugins;
 import io.videojam.api.Settings;
 import io.videojam.api.VideoFormat;
 import io.videojam.api.VideoJamException;
@@ -147,7 +144,7 @@ final class EvalCommand implements Callable<Integer> {
     ObjectNode plan = plan(prompts, all, seedList);
     Map<String, JsonNode> done = resume(plan);
     WorldConfig wc = WorldConfig.defaults();
-    Supplier<FlowEstimator> flow = flow();
+    Supplier<FlowEstimator> flow = FlowEstimatorProvider.onCpu(estimator, "--estimator");
     int total = all.size() * prompts.prompts().size() * seeds;
     int count = done.size();
     long start = System.nanoTime();
@@ -306,30 +303,9 @@ final class EvalCommand implements Callable<Integer> {
     });
   }
 
-  private Supplier<FlowEstimator> flow() {
-    int colon = estimator.indexOf(':');
-    String name = colon < 0 ? estimator : estimator.substring(0, colon);
-    String arg = colon < 0 ? null : estimator.substring(colon + 1);
-    FlowEstimatorProvider provider = Plugins.find(FlowEstimatorProvider.class, name, "--estimator");
-    Backend cpu = Plugins.find(BackendProvider.class, "cpu", "--backend").create();
-    return provider.factory(arg, Settings.empty("--estimator"), cpu, BackendOptions.defaults());
-  }
-
   /** The clip's frames side by side (and the motion prediction under them), 8-bit PNG, for the report's sheets. */
   private void writeStrip(Config c, PromptSuite.Prompt p, Clip clip) throws IOException {
-    List<BufferedImage> v = Frames.toImages(clip.video(), 1);
-    List<BufferedImage> m = clip.motion() == null ? List.of() : Frames.toImages(clip.motion(), 1);
-    int w = v.get(0).getWidth();
-    int h = v.get(0).getHeight();
-    BufferedImage strip = new BufferedImage(w * v.size(), h * (m.isEmpty() ? 1 : 2), BufferedImage.TYPE_INT_RGB);
-    var g = strip.createGraphics();
-    for (int t = 0; t < v.size(); t++) {
-      g.drawImage(v.get(t), t * w, 0, null);
-      if (!m.isEmpty()) {
-        g.drawImage(m.get(t), t * w, h, null);
-      }
-    }
-    g.dispose();
+    BufferedImage strip = Frames.strip(clip.video(), clip.motion());
     Path dir = out.resolve("clips").resolve(c.key());
     Files.createDirectories(dir);
     PngWriter.write(dir.resolve(p.id() + ".png"), strip);

@@ -1,10 +1,8 @@
 package io.videojam.cli;
 
 import io.videojam.media.AtomicFiles;
+import io.videojam.media.PngWriter;
 import java.awt.image.BufferedImage;
-import java.io.ByteArrayOutputStream;
-import java.io.IOException;
-import java.io.UncheckedIOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -16,7 +14,6 @@ import java.util.Locale;
 import java.util.Set;
 import java.util.function.Consumer;
 import java.util.regex.Pattern;
-import javax.imageio.ImageIO;
 
 /**
  * Builds a self-contained HTML report: one file with inline CSS, images embedded as base64 PNG data
@@ -286,14 +283,6 @@ final class HtmlReport {
   }
 
   private static String base64Png(BufferedImage image) {
-    ByteArrayOutputStream out = new ByteArrayOutputStream();
-    try {
-      if (!ImageIO.write(image, "png", out)) {
-        throw new IllegalArgumentException("no PNG writer for image type " + image.getType());
-      }
-    } catch (IOException e) {
-      throw new UncheckedIOException("cannot encode image as PNG: " + e.getMessage(), e);
-    }
-    return Base64.getEncoder().encodeToString(out.toByteArray());
+    return Base64.getEncoder().encodeToString(PngWriter.encode(image));
   }
 }

@@ -2,14 +2,9 @@ package io.videojam.cli;
 
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.SerializationFeature;
-import io.videojam.api.Backend;
-import io.videojam.api.BackendOptions;
-import io.videojam.api.BackendProvider;
 import io.videojam.api.FloatTensor;
 import io.videojam.api.FlowEstimator;
 import io.videojam.api.FlowEstimatorProvider;
-import io.videojam.api.Plugins;
-import io.videojam.api.Settings;
 import io.videojam.api.VideoJamException;
 import io.videojam.media.AtomicFiles;
 import io.videojam.media.Clips;
@@ -60,10 +55,7 @@ final class MetricsCommand implements Callable<Integer> {
         throw new VideoJamException("video file not found: " + v + "; check the path");
       }
     }
-    int colon = estimator.indexOf(':');
-    String name = colon < 0 ? estimator : estimator.substring(0, colon);
-    String arg = colon < 0 ? null : estimator.substring(colon + 1);
-    FlowEstimatorProvider provider = Plugins.find(FlowEstimatorProvider.class, name, "--estimator");
+    FlowEstimatorProvider.find(estimator, "--estimator"); // a wrong name fails before any video is read
     Supplier<FlowEstimator> flow = null; // made after the first video reads, so a bad path fails before native loading
     Map<String, Object> all = new LinkedHashMap<>();
     System.out.printf(Locale.ROOT, "%-40s %7s %8s %10s %10s %10s %11s%n", "video", "dynamic", "top5flow", "flicker", "smooth", "warp-err", "persistence");
@@ -74,8 +66,7 @@ final class MetricsCommand implements Callable<Integer> {
       }
       FloatTensor video = Frames.fromImages(clip.frames());
       if (flow == null) {
-        Backend cpu = Plugins.find(BackendProvider.class, "cpu", "--backend").create();
-        flow = provider.factory(arg, Settings.empty("--estimator"), cpu, BackendOptions.defaults());
+        flow = FlowEstimatorProvider.onCpu(estimator, "--estimator");
       }
       MetricsReport r = VideoMetrics.compute(video, flow);
       System.out.printf(Locale.ROOT, "%-40s %7.0f %8.3f %10.4f %10.4f %10.5f %11.3f%n", shorten(v.toString()), r.dynamicDegree(),

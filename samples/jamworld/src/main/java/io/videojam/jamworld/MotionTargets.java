@@ -4,7 +4,6 @@ import io.videojam.api.FloatTensor;
 import io.videojam.api.FlowEstimator;
 import io.videojam.api.FlowEstimatorProvider;
 import io.videojam.api.FlowField;
-import io.videojam.api.Plugins;
 import io.videojam.api.Settings;
 import io.videojam.motion.FlowAlignment;
 import io.videojam.motion.FlowRgbCodec;
@@ -40,13 +39,10 @@ public final class MotionTargets implements AutoCloseable {
     if (supersample < 1) {
       throw new IllegalArgumentException("supersample must be >= 1, got " + supersample);
     }
-    int colon = estimator.indexOf(':');
-    String name = colon < 0 ? estimator : estimator.substring(0, colon);
-    String argument = colon < 0 ? null : estimator.substring(colon + 1);
-    FlowEstimatorProvider provider = Plugins.find(FlowEstimatorProvider.class, name, "estimator");
+    FlowEstimatorProvider provider = FlowEstimatorProvider.find(estimator, "estimator");
     this.codec = new FlowRgbCodec(sigma);
     this.supersample = supersample;
-    this.estimator = provider.factory(argument, Settings.empty("jamworld motion targets"), null, null).get();
+    this.estimator = provider.factory(FlowEstimatorProvider.argument(estimator), Settings.empty("jamworld motion targets"), null, null).get();
   }
 
   /** The motion video {@code [3, T, H, W]} in [-1, 1] (Eq. 5 colours) of the clip. */
