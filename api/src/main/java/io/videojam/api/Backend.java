@@ -18,6 +18,14 @@ public interface Backend extends Named {
     return false;
   }
 
+  /**
+   * Whether graphs run only up to the batch they were built for ({@link BackendOptions#maxBatch()}):
+   * TensorRT engines. Automatic pass batching then batches only passes that fit.
+   */
+  default boolean batchLimited() {
+    return false;
+  }
+
   /** Opens a graph file; errors name the file and the fix. */
   GraphSession open(Path onnxFile, BackendOptions options);
 }
