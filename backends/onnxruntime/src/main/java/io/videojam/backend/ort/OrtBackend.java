@@ -9,9 +9,19 @@ import io.videojam.api.BackendOptions;
 import io.videojam.api.BackendProvider;
 import io.videojam.api.GraphSession;
 import io.videojam.api.VideoJamException;
+import ai.onnx.proto.OnnxMl;
+import ai.onnxruntime.providers.OrtCUDAProviderOptions;
+import ai.onnxruntime.providers.OrtTensorRTProviderOptions;
+import io.videojam.api.TensorInfo;
+import io.videojam.onnx.BatchProfile;
+import io.videojam.onnx.OnnxModels;
+import io.videojam.onnx.OnnxPrecision;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.EnumSet;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
 
 /**
  * ONNX Runtime with one execution provider: CPU (default), CUDA or TensorRT. The GPU providers
@@ -21,15 +31,17 @@ import java.util.EnumSet;
 public final class OrtBackend implements Backend {
   /** Which execution provider runs the graph. */
   public enum Device {
-    CPU("cpu", OrtProvider.CPU),
-    CUDA("cuda", OrtProvider.CUDA),
-    TENSORRT("tensorrt", OrtProvider.TENSOR_RT);
+    CPU("cpu", "CPU", OrtProvider.CPU),
+    CUDA("cuda", "CUDA", OrtProvider.CUDA),
+    TENSORRT("tensorrt", "TensorRT", OrtProvider.TENSOR_RT);
 
     final String key;
+    final String label;
     final OrtProvider provider;
 
-    Device(String key, OrtProvider provider) {
+    Device(String key, String label, OrtProvider provider) {
       this.key = key;
+      this.label = label;
       this.provider = provider;
     }
   }
@@ -47,7 +59,7 @@ public final class OrtBackend implements Backend {
 
   @Override
   public String description() {
-    return "ONNX Runtime, " + device.provider + " execution provider";
+    return "ONNX Runtime, " + device.label + " execution provider";
   }
 
   @Override
@@ -56,8 +68,26 @@ public final class OrtBackend implements Backend {
   }
 
   @Override
+  public boolean batchLimited() {
+    return device == Device.TENSORRT; // its optimisation profile ends at --max-batch
+  }
+
+  @Override
   public boolean available() {
-    return providers().contains(device.provider);
+    return providers().contains(device.provider) && (device == Device.CPU || nvidiaGpuPresent());
+  }
+
+  /**
+   * Whether the NVIDIA driver shows a GPU. The GPU build lists its CUDA and TensorRT providers on
+   * any machine (they are compiled in); without a GPU they would fail only when a session opens.
+   */
+  static boolean nvidiaGpuPresent() {
+    Path gpus = Path.of("/proc/driver/nvidia/gpus");
+    try (var s = Files.list(gpus)) {
+      return s.findAny().isPresent();
+    } catch (java.io.IOException | RuntimeException e) {
+      return Files.exists(Path.of("/dev/nvidia0"));
+    }
   }
 
   @Override
@@ -65,7 +95,11 @@ public final class OrtBackend implements Backend {
     if (available()) {
       return "";
     }
-    return "--backend " + device.key + ": the " + device.provider + " execution provider is not in this ONNX Runtime build (has "
+    if (providers().contains(device.provider)) {
+      return "--backend " + device.key + ": no NVIDIA GPU is visible (no /proc/driver/nvidia/gpus entry, no /dev/nvidia0); "
+          + "check the driver with nvidia-smi, or use --backend cpu";
+    }
+    return "--backend " + device.key + ": the " + device.label + " execution provider is not in this ONNX Runtime build (has "
         + providers() + "); rebuild with 'mvn -Pgpu' (onnxruntime_gpu, needs CUDA 12 + cuDNN 9"
         + (device == Device.TENSORRT ? " + TensorRT 10" : "") + ") or use --backend cpu";
   }
@@ -88,6 +122,8 @@ public final class OrtBackend implements Backend {
     }
     OrtEnvironment env = OrtEnvironment.getEnvironment();
     try (OrtSession.SessionOptions so = new OrtSession.SessionOptions()) {
+      // warnings such as "no CPU kernel to constant-fold an fp16 Mul" are about speed, not results
+      so.setSessionLogLevel(ai.onnxruntime.OrtLoggingLevel.ORT_LOGGING_LEVEL_ERROR);
       so.setIntraOpNumThreads(options.intraOpThreads());
       so.setInterOpNumThreads(options.interOpThreads());
       so.setOptimizationLevel(switch (options.optimization()) {
@@ -96,25 +132,96 @@ public final class OrtBackend implements Backend {
         case "extended" -> OrtSession.SessionOptions.OptLevel.EXTENDED_OPT;
         default -> OrtSession.SessionOptions.OptLevel.ALL_OPT;
       });
+      // TensorRT applies the precision itself (its fp16/bf16 flags); other providers run a converted graph
+      boolean convert = !options.precision().equals("fp32") && device != Device.TENSORRT;
+      OnnxMl.ModelProto model = device == Device.TENSORRT || convert ? OnnxModels.readWithExternalData(onnxFile) : null;
+      // provider options stay open until the session exists (ONNX Runtime reads them when it creates it)
+      List<ai.onnxruntime.OrtProviderOptions> providerOptions = new java.util.ArrayList<>();
       try {
-        switch (device) {
-          case CUDA -> so.addCUDA(options.deviceId());
-          case TENSORRT -> {
-            so.addTensorrt(options.deviceId());
-            so.addCUDA(options.deviceId());
+        if (device == Device.TENSORRT) {
+          OrtTensorRTProviderOptions trt = new OrtTensorRTProviderOptions(options.deviceId());
+          providerOptions.add(trt);
+          for (Map.Entry<String, String> e : tensorRtOptions(options, OnnxModels.inputs(model), onnxFile).entrySet()) {
+            trt.add(e.getKey(), e.getValue());
           }
-          default -> { }
+          so.addTensorrt(trt);
+        }
+        if (device != Device.CPU) { // with TensorRT, the nodes it does not take run on CUDA
+          OrtCUDAProviderOptions cuda = new OrtCUDAProviderOptions(options.deviceId());
+          providerOptions.add(cuda);
+          for (Map.Entry<String, String> e : cudaOptions(options).entrySet()) {
+            cuda.add(e.getKey(), e.getValue());
+          }
+          so.addCUDA(cuda);
         }
       } catch (OrtException | RuntimeException | UnsatisfiedLinkError e) {
-        throw new VideoJamException("--backend " + device.key + ": cannot start the " + device.provider + " execution provider on device "
-            + options.deviceId() + " (" + firstLine(e.getMessage()) + "); check the GPU driver, CUDA 12 and cuDNN 9, or use --backend cpu");
+        providerOptions.forEach(ai.onnxruntime.OrtProviderOptions::close);
+        if (e instanceof VideoJamException v) {
+          throw v;
+        }
+        throw new VideoJamException("--backend " + device.key + ": cannot start the " + device.label + " execution provider on device "
+            + options.deviceId() + " (" + providerError(e.getMessage()) + "); check the GPU driver, CUDA 12 and cuDNN 9"
+            + (device == Device.TENSORRT ? " and TensorRT 10" : "") + " (their lib folders on LD_LIBRARY_PATH), or use --backend cpu");
       }
-      OrtSession session = env.createSession(onnxFile.toString(), so);
+      OrtSession session;
+      try {
+        session = convert
+            ? env.createSession(OnnxPrecision.convert(model, OnnxPrecision.Precision.parse(options.precision())).toByteArray(), so)
+            : env.createSession(onnxFile.toString(), so);
+      } finally {
+        providerOptions.forEach(ai.onnxruntime.OrtProviderOptions::close);
+      }
       return new OrtGraphSession(env, session, onnxFile);
     } catch (OrtException e) {
-      throw new VideoJamException("ONNX Runtime cannot load " + onnxFile + ": " + firstLine(e.getMessage())
-          + "; check that it is a valid ONNX model (opset <= 21) with its external-data files beside it");
+      throw new VideoJamException("ONNX Runtime cannot load " + onnxFile + (options.precision().equals("fp32") ? "" : " in " + options.precision())
+          + ": " + firstLine(e.getMessage()) + "; check that it is a valid ONNX model (opset <= 21) with its external-data files beside it"
+          + (options.precision().equals("fp32") ? "" : ", or use --precision fp32 (this provider may lack " + options.precision() + " kernels)"));
     }
+  }
+
+  /** CUDA execution provider options: the device, its own stream for copies, and a growing arena. */
+  static Map<String, String> cudaOptions(BackendOptions options) {
+    Map<String, String> o = new LinkedHashMap<>();
+    o.put("device_id", Integer.toString(options.deviceId()));
+    o.put("do_copy_in_default_stream", "1");
+    o.put("cudnn_conv_algo_search", "EXHAUSTIVE");
+    o.put("arena_extend_strategy", "kSameAsRequested");
+    return o;
+  }
+
+  /**
+   * TensorRT execution provider options: device, precision flags, engine and timing caches under
+   * {@code <cache>/ort-tensorrt}, and one optimisation profile for batch 1 to {@code maxBatch}.
+   */
+  static Map<String, String> tensorRtOptions(BackendOptions options, List<TensorInfo> inputs, Path graph) {
+    BatchProfile profile = BatchProfile.of(inputs, options.maxBatch(), graph.toString());
+    String cache = options.engineCache().resolve("ort-tensorrt").toString();
+    Map<String, String> o = new LinkedHashMap<>();
+    o.put("device_id", Integer.toString(options.deviceId()));
+    o.put("trt_fp16_enable", options.precision().equals("fp16") ? "1" : "0");
+    o.put("trt_bf16_enable", options.precision().equals("bf16") ? "1" : "0");
+    o.put("trt_engine_cache_enable", "1");
+    o.put("trt_engine_cache_path", cache);
+    o.put("trt_timing_cache_enable", "1");
+    o.put("trt_timing_cache_path", cache);
+    o.put("trt_profile_min_shapes", BatchProfile.ortShapes(profile.min()));
+    o.put("trt_profile_opt_shapes", BatchProfile.ortShapes(profile.opt()));
+    o.put("trt_profile_max_shapes", BatchProfile.ortShapes(profile.max()));
+    return o;
+  }
+
+  /**
+   * The useful part of a provider start-up failure: "libcublasLt.so.12: cannot open shared object
+   * file: ..." rather than ONNX Runtime's source location.
+   */
+  static String providerError(String message) {
+    String m = firstLine(message);
+    int with = m.lastIndexOf("with error: ");
+    if (with >= 0) {
+      return m.substring(with + "with error: ".length()).strip();
+    }
+    int bracket = m.lastIndexOf("] : ");
+    return bracket >= 0 ? m.substring(bracket + 4).strip() : m;
   }
 
   static String firstLine(String s) {

@@ -1,0 +1,42 @@
+package io.videojam.backend.trt;
+
+import java.nio.charset.StandardCharsets;
+import java.security.MessageDigest;
+import java.security.NoSuchAlgorithmException;
+import java.util.HexFormat;
+
+/**
+ * What a serialized TensorRT engine depends on. An engine only runs on the GPU model and TensorRT
+ * version it was built with, for the graph, precision and shape range it was built from; a change
+ * of any of them gives another file.
+ *
+ * @param graphSha256 SHA-256 of the ONNX graph and its external-data files
+ * @param precision fp32, fp16 or bf16
+ * @param profile the batch profile ({@link io.videojam.onnx.BatchProfile#describe()})
+ * @param gpu GPU name and compute capability
+ * @param tensorRt TensorRT library version
+ */
+record EngineKey(String graphSha256, String precision, String profile, String gpu, String tensorRt) {
+  /** A file-name stem: 24 hex digits of the SHA-256 of every field. */
+  String stem() {
+    try {
+      MessageDigest md = MessageDigest.getInstance("SHA-256");
+      byte[] h = md.digest(String.join("\n", "videojam-trt-engine-1", graphSha256, precision, profile, gpu, tensorRt)
+          .getBytes(StandardCharsets.UTF_8));
+      return HexFormat.of().formatHex(h).substring(0, 24);
+    } catch (NoSuchAlgorithmException e) {
+      throw new IllegalStateException(e);
+    }
+  }
+
+  /** The timing cache depends only on the GPU and TensorRT version, so every graph shares it. */
+  String timingCacheName() {
+    return "timing-" + gpu.replaceAll("[^A-Za-z0-9._-]+", "_") + "-trt" + tensorRt + ".cache";
+  }
+
+  /** Human-readable description written beside the engine. */
+  String json() {
+    return "{\n  \"graph_sha256\": \"" + graphSha256 + "\",\n  \"precision\": \"" + precision + "\",\n  \"profile\": \"" + profile
+        + "\",\n  \"gpu\": \"" + gpu.replace("\"", "'") + "\",\n  \"tensorrt\": \"" + tensorRt + "\"\n}\n";
+  }
+}

@@ -1,0 +1,90 @@
+package io.videojam.backend.trt;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+import static org.junit.jupiter.api.Assumptions.assumeFalse;
+
+import io.videojam.api.BackendOptions;
+import io.videojam.api.BackendProvider;
+import io.videojam.api.Plugins;
+import io.videojam.api.TensorInfo.ElementType;
+import io.videojam.api.VideoJamException;
+import io.videojam.onnx.GraphBuilder;
+import io.videojam.onnx.OnnxModels;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.HexFormat;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/** What runs everywhere: the cache key, the graph hash, discovery, and the one-line error without a GPU. */
+class TrtBackendTest {
+  @TempDir
+  Path tmp;
+
+  @Test
+  void isFoundByItsName() {
+    assertThat(Plugins.find(BackendProvider.class, "trt-native", "--backend").create()).isInstanceOf(TrtBackend.class);
+  }
+
+  @Test
+  void withoutCudaOrTensorRtSaysWhatIsMissingInOneLine() throws Exception {
+    TrtBackend b = new TrtBackend();
+    assumeFalse(b.available(), "this machine has CUDA, a GPU and TensorRT: the GPU tests run instead");
+    String reason = b.unavailableReason();
+    assertThat(reason).startsWith("--backend trt-native: ").doesNotContain("\n").containsAnyOf("CUDA", "TensorRT")
+        .contains("--backend cpu");
+    Path graph = tmp.resolve("g.onnx");
+    GraphBuilder g = new GraphBuilder("g", 17);
+    g.output("y", g.op("Mul", g.input("x", ElementType.FLOAT, "B", 4), g.scalar(2f)), ElementType.FLOAT, "B", 4);
+    OnnxModels.write(g.build(), graph);
+    assertThatThrownBy(() -> b.open(graph, BackendOptions.defaults())).isInstanceOf(VideoJamException.class).hasMessage(reason);
+    // a missing file is reported before the natives are needed
+    assertThatThrownBy(() -> b.open(tmp.resolve("missing.onnx"), BackendOptions.defaults())).hasMessageContaining("missing.onnx not found");
+  }
+
+  @Test
+  void engineKeyStemIsTheHashOfEveryField() {
+    EngineKey k = new EngineKey("abc", "fp16", "min=x:1x4", "NVIDIA H100 sm_90", "11.2.0.5");
+    // printf 'videojam-trt-engine-1\nabc\nfp16\nmin=x:1x4\nNVIDIA H100 sm_90\n11.2.0.5' | sha256sum | cut -c1-24
+    assertThat(k.stem()).isEqualTo("2768b146a658eb16b2bba6fd");
+    assertThat(new EngineKey("abd", "fp16", "min=x:1x4", "NVIDIA H100 sm_90", "11.2.0.5").stem()).isNotEqualTo(k.stem());
+    assertThat(new EngineKey("abc", "bf16", "min=x:1x4", "NVIDIA H100 sm_90", "11.2.0.5").stem()).isNotEqualTo(k.stem());
+    assertThat(new EngineKey("abc", "fp16", "min=x:1x3", "NVIDIA H100 sm_90", "11.2.0.5").stem()).isNotEqualTo(k.stem());
+    assertThat(new EngineKey("abc", "fp16", "min=x:1x4", "NVIDIA H200 sm_90", "11.2.0.5").stem()).isNotEqualTo(k.stem());
+    assertThat(new EngineKey("abc", "fp16", "min=x:1x4", "NVIDIA H100 sm_90", "11.2.1.0").stem()).isNotEqualTo(k.stem());
+    assertThat(k.timingCacheName()).isEqualTo("timing-NVIDIA_H100_sm_90-trt11.2.0.5.cache");
+    assertThat(k.json()).contains("\"precision\": \"fp16\"", "\"gpu\": \"NVIDIA H100 sm_90\"");
+  }
+
+  @Test
+  void graphHashCoversTheExternalDataFiles() throws Exception {
+    Path graph = tmp.resolve("ext.onnx");
+    GraphBuilder g = new GraphBuilder("ext", 17);
+    float[] w = new float[4096];
+    java.util.Arrays.fill(w, 0.5f);
+    g.output("y", g.op("MatMul", g.input("x", ElementType.FLOAT, "B", 64), g.constant("w", w, 64, 64)),
+        ElementType.FLOAT, "B", 64);
+    OnnxModels.write(g.build(), graph, io.videojam.onnx.ExternalDataPolicy.all());
+    var raw = OnnxModels.read(graph);
+    assertThat(OnnxModels.hasExternalData(raw)).isTrue();
+    String h = TrtEngines.graphSha256(graph, raw);
+    java.security.MessageDigest md = java.security.MessageDigest.getInstance("SHA-256");
+    md.update(Files.readAllBytes(graph));
+    md.update(Files.readAllBytes(tmp.resolve("ext.onnx.data")));
+    assertThat(h).isEqualTo(HexFormat.of().formatHex(md.digest()));
+    Files.write(tmp.resolve("ext.onnx.data"), new byte[] {1}, java.nio.file.StandardOpenOption.APPEND);
+    assertThat(TrtEngines.graphSha256(graph, raw)).isNotEqualTo(h);
+  }
+
+  @Test
+  void writesCacheFilesAtomically() throws Exception {
+    Path f = tmp.resolve("cache/a/b.engine");
+    TrtEngines.writeAtomically(f, new byte[] {1, 2, 3});
+    TrtEngines.writeAtomically(f, new byte[] {4, 5});
+    assertThat(Files.readAllBytes(f)).containsExactly(4, 5);
+    try (var files = Files.list(f.getParent())) {
+      assertThat(files.map(p -> p.getFileName().toString())).containsExactly("b.engine");
+    }
+  }
+}
