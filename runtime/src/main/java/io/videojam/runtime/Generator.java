@@ -39,18 +39,21 @@ public final class Generator {
   private final Optional<MotionRepresentation> motion;
 
   private final GuidanceDefaults defaults;
+  private final int maxBatch;
 
   /** A generator whose default guidance is the rule's own (inner with motion channels, cfg without). */
   public Generator(VideoModel model, Backend backend, Optional<MotionRepresentation> motion) {
-    this(model, backend, motion, GuidanceDefaults.NONE);
+    this(model, backend, motion, GuidanceDefaults.NONE, RuntimeConfig.cpu(java.nio.file.Path.of(".")));
   }
 
   @Inject
-  public Generator(VideoModel model, Backend backend, Optional<MotionRepresentation> motion, GuidanceDefaults defaults) {
+  public Generator(VideoModel model, Backend backend, Optional<MotionRepresentation> motion, GuidanceDefaults defaults,
+      RuntimeConfig config) {
     this.model = model;
     this.backend = backend;
     this.motion = motion;
     this.defaults = defaults;
+    this.maxBatch = config.options().maxBatch();
   }
 
   public ModelInfo info() {
@@ -79,15 +82,15 @@ public final class Generator {
 
   /**
    * The pass mode {@code request} resolves to for {@code passes} passes: {@link PassMode#AUTO}
-   * batches when the backend batches faster and the estimated memory of a batched run fits the
-   * budget.
+   * batches when the backend batches faster, the estimated memory of a batched run fits the
+   * budget, and (TensorRT) the passes fit the batch the engine was built for.
    */
   public PassMode resolve(GenerationRequest request, int passes) {
     if (request.passMode() != PassMode.AUTO) {
       return request.passMode();
     }
     return passes > 1 && backend.prefersBatching() && batchedBytes(passes) <= request.memoryBudgetBytes()
-        ? PassMode.BATCHED : PassMode.SEQUENTIAL;
+        && (!backend.batchLimited() || passes <= maxBatch) ? PassMode.BATCHED : PassMode.SEQUENTIAL;
   }
 
   /** Estimated memory of one batched run of {@code passes} passes. */

@@ -21,11 +21,18 @@ import jakarta.inject.Inject;
 public final class VideoJam implements AutoCloseable {
   private final VideoModel model;
   private final Generator generator;
+  private final BackendChoice backend;
 
   @Inject
-  VideoJam(VideoModel model, Generator generator) {
+  VideoJam(VideoModel model, Generator generator, BackendChoice backend) {
     this.model = model;
     this.generator = generator;
+    this.backend = backend;
+  }
+
+  /** The backend the model runs on, and how it was chosen ({@code --backend auto}). */
+  public BackendChoice backend() {
+    return backend;
   }
 
   /** Loads the model; a {@link VideoJamException} says what is wrong with the configuration. */

@@ -4,11 +4,9 @@ import com.google.inject.AbstractModule;
 import com.google.inject.Provides;
 import com.google.inject.Singleton;
 import io.videojam.api.Backend;
-import io.videojam.api.BackendProvider;
 import io.videojam.api.MotionRepresentation;
 import io.videojam.api.MotionRepresentationProvider;
 import io.videojam.api.Plugins;
-import io.videojam.api.VideoJamException;
 import io.videojam.api.VideoModel;
 import io.videojam.model.ModelDirectory;
 import io.videojam.model.Models;
@@ -29,12 +27,14 @@ public final class VideoJamModule extends AbstractModule {
 
   @Provides
   @Singleton
-  Backend backend() {
-    Backend backend = Plugins.find(BackendProvider.class, config.backend(), "--backend").create();
-    if (!backend.available()) {
-      throw new VideoJamException(backend.unavailableReason());
-    }
-    return backend;
+  BackendChoice backendChoice() {
+    return BackendChoice.choose(config.backend());
+  }
+
+  @Provides
+  @Singleton
+  Backend backend(BackendChoice choice) {
+    return choice.backend();
   }
 
   @Provides

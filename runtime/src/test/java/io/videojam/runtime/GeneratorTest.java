@@ -200,6 +200,44 @@ class GeneratorTest {
       assertThat(batching.resolve(budget(need), 1)).isEqualTo(PassMode.SEQUENTIAL);
       assertThat(onCpu.resolve(budget(need), 3)).isEqualTo(PassMode.SEQUENTIAL);
       assertThat(onCpu.resolve(budget(need).withPassMode(PassMode.BATCHED), 3)).isEqualTo(PassMode.BATCHED);
+      // a TensorRT-like backend batches only the passes its engines were built for (--max-batch)
+      Backend engineLike = new Backend() {
+        @Override
+        public String name() {
+          return "engine-like";
+        }
+
+        @Override
+        public boolean available() {
+          return true;
+        }
+
+        @Override
+        public String unavailableReason() {
+          return "";
+        }
+
+        @Override
+        public boolean prefersBatching() {
+          return true;
+        }
+
+        @Override
+        public boolean batchLimited() {
+          return true;
+        }
+
+        @Override
+        public GraphSession open(Path onnxFile, BackendOptions options) {
+          return cpu.open(onnxFile, options);
+        }
+      };
+      RuntimeConfig two = new RuntimeConfig(fixture, "engine-like", BackendOptions.defaults().withMaxBatch(2));
+      Generator limited = new Generator(model, engineLike, Optional.empty(), GuidanceDefaults.NONE, two);
+      assertThat(limited.resolve(budget(need), 2)).isEqualTo(PassMode.BATCHED);
+      assertThat(limited.resolve(budget(need), 3)).isEqualTo(PassMode.SEQUENTIAL);
+      Generator unlimited = new Generator(model, gpuLike, Optional.empty(), GuidanceDefaults.NONE, two);
+      assertThat(unlimited.resolve(budget(need), 3)).isEqualTo(PassMode.BATCHED);
     }
   }
 

@@ -3,7 +3,6 @@ package io.videojam.cli;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ObjectNode;
-import io.videojam.api.BackendOptions;
 import io.videojam.api.FloatTensor;
 import io.videojam.api.FlowEstimator;
 import io.videojam.api.FlowEstimatorProvider;
@@ -154,8 +153,7 @@ final class EvalCommand implements Callable<Integer> {
         if (allDone(done, c, prompts, seedList)) {
           continue;
         }
-        try (VideoJam vj = c.reference() ? null : VideoJam.open(new RuntimeConfig(c.model(), model.backend,
-            new BackendOptions(model.threads, model.interThreads, model.optimization, model.device)))) {
+        try (VideoJam vj = c.reference() ? null : VideoJam.open(new RuntimeConfig(c.model(), model.backend(), model.options()))) {
           VideoFormat vf = vj == null ? null : vj.model().video();
           if (vf != null && prompts.hasTruth() && (vf.frames() != wc.frames() || vf.height() != wc.height() || vf.width() != wc.width())) {
             throw new VideoJamException(c.model() + " makes " + vf.frames() + " frames of " + vf.width() + "x" + vf.height() + ", but suite "

@@ -45,7 +45,7 @@ final class GenerateCommand implements Callable<Integer> {
       try (Progress bar = new Progress("sampling", request.steps(), !noProgress)) {
         g = jam.generate(request, bar);
       }
-      long written = GenerationWriter.write(staging, g, jam.model(), config, scale, start);
+      long written = GenerationWriter.write(staging, g, jam.model(), config, jam.backend(), scale, start);
       staging.commit();
       Generation.Timings t = g.timings();
       System.out.printf(Locale.ROOT, "wrote %s (video.mp4, video.gif%s, frames, contact-sheet.png, run.json) in %.2f s: "

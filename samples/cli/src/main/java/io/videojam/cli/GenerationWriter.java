@@ -11,6 +11,7 @@ import io.videojam.media.GifWriter;
 import io.videojam.media.Mp4Writer;
 import io.videojam.media.OutputStaging;
 import io.videojam.media.PngWriter;
+import io.videojam.runtime.BackendChoice;
 import io.videojam.runtime.Generation;
 import io.videojam.runtime.RuntimeConfig;
 import java.awt.image.BufferedImage;
@@ -33,7 +34,8 @@ final class GenerationWriter {
   private GenerationWriter() {}
 
   /** Writes every output and run.json; returns the nanoseconds spent writing. */
-  static long write(OutputStaging staging, Generation g, ModelInfo model, RuntimeConfig config, Integer scaleOption, long commandStart) {
+  static long write(OutputStaging staging, Generation g, ModelInfo model, RuntimeConfig config, BackendChoice backend, Integer scaleOption,
+      long commandStart) {
     long start = System.nanoTime();
     double fps = model.video().fps();
     int h = (int) g.video().shape()[2];
@@ -76,11 +78,21 @@ final class GenerationWriter {
     m.put("video", Map.of("frames", model.video().frames(), "height", model.video().height(), "width", model.video().width(), "fps", fps));
     run.put("model", m);
     Map<String, Object> b = new LinkedHashMap<>();
-    b.put("name", config.backend());
+    b.put("name", backend.name());
+    b.put("requested", backend.requested());
+    if (!backend.passedOver().isEmpty()) {
+      b.put("auto-passed-over", backend.passedOver());
+    }
+    b.put("description", backend.backend().description());
     b.put("intra-op-threads", config.options().intraOpThreads());
     b.put("inter-op-threads", config.options().interOpThreads());
     b.put("optimization", config.options().optimization());
     b.put("device", config.options().deviceId());
+    b.put("precision", config.options().precision());
+    b.put("max-batch", config.options().maxBatch());
+    if (!backend.name().equals("cpu")) {
+      b.put("engine-cache", config.options().engineCache().toString());
+    }
     run.put("backend", b);
     run.put("settings", g.settings());
     run.put("display-scale", scale);
