@@ -54,16 +54,14 @@ final class TrtEngines {
     final ICudaEngine engine;
     final BatchProfile profile;
     final boolean built;
-    final double buildSeconds;
     private final Deque<IExecutionContext> idle = new ArrayDeque<>();
 
-    Loaded(EngineKey key, Path file, ICudaEngine engine, BatchProfile profile, boolean built, double buildSeconds) {
+    Loaded(EngineKey key, Path file, ICudaEngine engine, BatchProfile profile, boolean built) {
       this.key = key;
       this.file = file;
       this.engine = engine;
       this.profile = profile;
       this.built = built;
-      this.buildSeconds = buildSeconds;
     }
 
     /** An execution context whose scratch memory the caller provides (setDeviceMemoryV2). */
@@ -139,7 +137,6 @@ final class TrtEngines {
       }
     }
     boolean built = false;
-    double seconds = 0;
     if (engine == null) {
       long start = System.nanoTime();
       System.err.println("[videojam] building a TensorRT engine for " + onnxFile + " (" + options.precision() + ", batch 1-"
@@ -152,9 +149,9 @@ final class TrtEngines {
         throw new VideoJamException("TensorRT built but cannot load the engine for " + onnxFile + ": " + logger().lastError());
       }
       built = true;
-      seconds = (System.nanoTime() - start) / 1e9;
+      System.err.printf(java.util.Locale.ROOT, "[videojam] TensorRT engine built in %.1f s: %s%n", (System.nanoTime() - start) / 1e9, engineFile);
     }
-    loaded = new Loaded(key, engineFile, engine, profile, built, seconds);
+    loaded = new Loaded(key, engineFile, engine, profile, built);
     LOADED.put(loadedKey, loaded);
     return loaded;
   }

@@ -85,7 +85,6 @@ final class TrtGraphSession implements GraphSession {
   private final Map<String, Binding> bindings = new LinkedHashMap<>();
   private final List<TensorInfo> inputs = new ArrayList<>();
   private final List<TensorInfo> outputs = new ArrayList<>();
-  private long deviceBytes;
   /** Output shapes are asked from TensorRT only after an input shape changed (the answer is a native allocation). */
   private boolean outputShapesStale = true;
   private long runNanos;
@@ -107,7 +106,6 @@ final class TrtGraphSession implements GraphSession {
         check(cudaMalloc(scratch, scratchBytes), "cudaMalloc(" + scratchBytes + " bytes of engine scratch)");
         context.setDeviceMemoryV2(scratch, scratchBytes);
       }
-      deviceBytes = scratchBytes;
       List<String> outNames = new ArrayList<>();
       for (int i = 0; i < engine.getNbIOTensors(); i++) {
         String name = engine.getIOTensorName(i);
@@ -137,7 +135,6 @@ final class TrtGraphSession implements GraphSession {
         long bytes = Math.max(1, b.capacity) * b.elementBytes();
         check(cudaMalloc(b.device, bytes), "cudaMalloc(" + bytes + " bytes for '" + b.name + "')");
         check(cudaMallocHost(b.host, bytes), "cudaMallocHost(" + bytes + " bytes for '" + b.name + "')");
-        deviceBytes += bytes;
         switch (b.type) {
           case kFLOAT -> b.hostFloat = new FloatPointer(b.host).capacity(b.capacity);
           case kINT64 -> b.hostLong = new LongPointer(b.host).capacity(b.capacity);
@@ -301,16 +298,6 @@ final class TrtGraphSession implements GraphSession {
     }
     runNanos += System.nanoTime() - start;
     runCount++;
-  }
-
-  /** Device memory this session holds: the engine's scratch and its buffers (the engine's weights are shared). */
-  long deviceBytes() {
-    return deviceBytes;
-  }
-
-  /** Whether this session's engine was built (not loaded from the cache) when it opened, and how long that took. */
-  double buildSeconds() {
-    return loaded.built ? loaded.buildSeconds : 0;
   }
 
   @Override
