@@ -164,10 +164,34 @@ class GeneratorTest {
   @Test
   void autoPassModeBatchesOnlyWhereTheBackendBatchesFasterAndTheBudgetFits() {
     OrtBackend cpu = new OrtBackend(OrtBackend.Device.CPU);
-    Backend gpuLike = new Backend() {
+    Backend gpuLike = batchingBackend("gpu-like", cpu, false);
+    try (VideoModel model = Models.open(fixture, gpuLike, BackendOptions.defaults())) {
+      Generator batching = new Generator(model, gpuLike, Optional.empty());
+      Generator onCpu = new Generator(model, cpu, Optional.empty());
+      long need = batching.batchedBytes(3);
+      assertThat(need).isEqualTo(3L * 6 * 16 * 32 * 32 * 4 * Generator.ACTIVATION_FACTOR);
+      assertThat(batching.resolve(budget(need), 3)).isEqualTo(PassMode.BATCHED);
+      assertThat(batching.resolve(budget(need - 1), 3)).isEqualTo(PassMode.SEQUENTIAL);
+      assertThat(batching.resolve(budget(need), 1)).isEqualTo(PassMode.SEQUENTIAL);
+      assertThat(onCpu.resolve(budget(need), 3)).isEqualTo(PassMode.SEQUENTIAL);
+      assertThat(onCpu.resolve(budget(need).withPassMode(PassMode.BATCHED), 3)).isEqualTo(PassMode.BATCHED);
+      // a TensorRT-like backend batches only the passes its engines were built for (--max-batch)
+      Backend engineLike = batchingBackend("engine-like", cpu, true);
+      RuntimeConfig two = new RuntimeConfig(fixture, "engine-like", BackendOptions.defaults().withMaxBatch(2));
+      Generator limited = new Generator(model, engineLike, Optional.empty(), GuidanceDefaults.NONE, two);
+      assertThat(limited.resolve(budget(need), 2)).isEqualTo(PassMode.BATCHED);
+      assertThat(limited.resolve(budget(need), 3)).isEqualTo(PassMode.SEQUENTIAL);
+      Generator unlimited = new Generator(model, gpuLike, Optional.empty(), GuidanceDefaults.NONE, two);
+      assertThat(unlimited.resolve(budget(need), 3)).isEqualTo(PassMode.BATCHED);
+    }
+  }
+
+  /** A backend that batches faster (like the GPU ones), running on {@code cpu}; {@code limited}: TensorRT-like batch limit. */
+  static Backend batchingBackend(String name, Backend cpu, boolean limited) {
+    return new Backend() {
       @Override
       public String name() {
-        return "gpu-like";
+        return name;
       }
 
       @Override
@@ -186,59 +210,15 @@ class GeneratorTest {
       }
 
       @Override
+      public boolean batchLimited() {
+        return limited;
+      }
+
+      @Override
       public GraphSession open(Path onnxFile, BackendOptions options) {
         return cpu.open(onnxFile, options);
       }
     };
-    try (VideoModel model = Models.open(fixture, gpuLike, BackendOptions.defaults())) {
-      Generator batching = new Generator(model, gpuLike, Optional.empty());
-      Generator onCpu = new Generator(model, cpu, Optional.empty());
-      long need = batching.batchedBytes(3);
-      assertThat(need).isEqualTo(3L * 6 * 16 * 32 * 32 * 4 * Generator.ACTIVATION_FACTOR);
-      assertThat(batching.resolve(budget(need), 3)).isEqualTo(PassMode.BATCHED);
-      assertThat(batching.resolve(budget(need - 1), 3)).isEqualTo(PassMode.SEQUENTIAL);
-      assertThat(batching.resolve(budget(need), 1)).isEqualTo(PassMode.SEQUENTIAL);
-      assertThat(onCpu.resolve(budget(need), 3)).isEqualTo(PassMode.SEQUENTIAL);
-      assertThat(onCpu.resolve(budget(need).withPassMode(PassMode.BATCHED), 3)).isEqualTo(PassMode.BATCHED);
-      // a TensorRT-like backend batches only the passes its engines were built for (--max-batch)
-      Backend engineLike = new Backend() {
-        @Override
-        public String name() {
-          return "engine-like";
-        }
-
-        @Override
-        public boolean available() {
-          return true;
-        }
-
-        @Override
-        public String unavailableReason() {
-          return "";
-        }
-
-        @Override
-        public boolean prefersBatching() {
-          return true;
-        }
-
-        @Override
-        public boolean batchLimited() {
-          return true;
-        }
-
-        @Override
-        public GraphSession open(Path onnxFile, BackendOptions options) {
-          return cpu.open(onnxFile, options);
-        }
-      };
-      RuntimeConfig two = new RuntimeConfig(fixture, "engine-like", BackendOptions.defaults().withMaxBatch(2));
-      Generator limited = new Generator(model, engineLike, Optional.empty(), GuidanceDefaults.NONE, two);
-      assertThat(limited.resolve(budget(need), 2)).isEqualTo(PassMode.BATCHED);
-      assertThat(limited.resolve(budget(need), 3)).isEqualTo(PassMode.SEQUENTIAL);
-      Generator unlimited = new Generator(model, gpuLike, Optional.empty(), GuidanceDefaults.NONE, two);
-      assertThat(unlimited.resolve(budget(need), 3)).isEqualTo(PassMode.BATCHED);
-    }
   }
 
   static GenerationRequest budget(long bytes) {

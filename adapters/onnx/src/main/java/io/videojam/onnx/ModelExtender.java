@@ -1043,17 +1043,7 @@ public final class ModelExtender {
       throw new VideoJamException("extend: weight '" + t.getName() + "' is not float32 (ONNX type "
           + t.getDataType() + "); export the model in float32 and convert it after extending");
     }
-    if (t.getFloatDataCount() > 0) {
-      float[] v = new float[t.getFloatDataCount()];
-      for (int i = 0; i < v.length; i++) {
-        v[i] = t.getFloatData(i);
-      }
-      return v;
-    }
-    ByteBuffer b = t.getRawData().asReadOnlyByteBuffer().order(ByteOrder.LITTLE_ENDIAN);
-    float[] v = new float[b.remaining() / 4];
-    b.asFloatBuffer().get(v);
-    return v;
+    return OnnxPrecision.floats(t);
   }
 
   private static long[] longs(OnnxMl.TensorProto t, String where) {
