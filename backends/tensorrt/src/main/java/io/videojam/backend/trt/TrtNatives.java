@@ -43,8 +43,8 @@ final class TrtNatives {
     try {
       Loader.load(org.bytedeco.cuda.global.cudart.class);
     } catch (Throwable e) { // UnsatisfiedLinkError, or NoClassDefFoundError after a failed static initialiser
-      return "the CUDA " + PRESET_CUDA + " runtime (libcudart.so." + PRESET_CUDA + ") cannot be loaded (" + shortMessage(e)
-          + "); install the NVIDIA driver and CUDA " + PRESET_CUDA + ", or use --backend cpu";
+      return "CUDA cannot be loaded (" + shortMessage(e) + "); it needs the NVIDIA driver (libcuda.so.1) and the CUDA "
+          + PRESET_CUDA + " runtime (libcudart.so." + PRESET_CUDA + "), or use --backend cpu";
     }
     int[] count = new int[1];
     int rc = cudaGetDeviceCount(count);
@@ -56,21 +56,35 @@ final class TrtNatives {
       Loader.load(nvinfer.class);
       Loader.load(nvonnxparser.class);
     } catch (Throwable e) {
-      return "TensorRT " + PRESET_TENSORRT + " (libnvinfer.so.11, libnvonnxparser.so.11) cannot be loaded (" + shortMessage(e)
-          + "); install TensorRT " + PRESET_TENSORRT + " for CUDA " + PRESET_CUDA + " and put its lib folder on LD_LIBRARY_PATH, "
+      return "TensorRT " + PRESET_TENSORRT + " cannot be loaded (" + shortMessage(e) + "); install TensorRT " + PRESET_TENSORRT
+          + " for CUDA " + PRESET_CUDA + " (libnvinfer.so.11, libnvonnxparser.so.11) with its lib folder on LD_LIBRARY_PATH, "
           + "or use --backend tensorrt (ONNX Runtime's TensorRT provider) or cpu";
     }
     return null;
   }
 
-  /** The loader's message in a few words; JavaCPP's "no jniX in java.library.path" only means the library below it is missing. */
+  private static final java.util.regex.Pattern MISSING = java.util.regex.Pattern.compile("(lib[^/:\\s]+\\.so[.0-9]*): cannot open shared object file");
+
+  /**
+   * What the loader says, in a few words: the library the dynamic linker could not find (JavaCPP
+   * reports "no jniX in java.library.path" and keeps the linker's message in the cause).
+   */
   static String shortMessage(Throwable e) {
-    String m = e.getMessage() == null ? e.getClass().getSimpleName() : e.getMessage();
-    if (m.startsWith("no jni")) {
-      return "not found";
+    String deepest = null;
+    for (Throwable t = e; t != null; t = t.getCause()) {
+      if (t.getMessage() != null) {
+        deepest = t.getMessage();
+        java.util.regex.Matcher m = MISSING.matcher(deepest);
+        if (m.find()) {
+          return m.group(1) + " not found";
+        }
+      }
     }
-    int nl = m.indexOf('\n');
-    m = nl < 0 ? m : m.substring(0, nl);
+    if (deepest == null) {
+      return e.getClass().getSimpleName();
+    }
+    int nl = deepest.indexOf('\n');
+    String m = nl < 0 ? deepest : deepest.substring(0, nl);
     return m.length() > 160 ? m.substring(0, 160) + "..." : m;
   }
 

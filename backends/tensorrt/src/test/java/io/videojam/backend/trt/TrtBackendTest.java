@@ -33,7 +33,7 @@ class TrtBackendTest {
     assumeFalse(b.available(), "this machine has CUDA, a GPU and TensorRT: the GPU tests run instead");
     String reason = b.unavailableReason();
     assertThat(reason).startsWith("--backend trt-native: ").doesNotContain("\n").containsAnyOf("CUDA", "TensorRT")
-        .contains("--backend cpu");
+        .contains("--backend cpu").doesNotContain("java.library.path");
     Path graph = tmp.resolve("g.onnx");
     GraphBuilder g = new GraphBuilder("g", 17);
     g.output("y", g.op("Mul", g.input("x", ElementType.FLOAT, "B", 4), g.scalar(2f)), ElementType.FLOAT, "B", 4);
@@ -41,6 +41,21 @@ class TrtBackendTest {
     assertThatThrownBy(() -> b.open(graph, BackendOptions.defaults())).isInstanceOf(VideoJamException.class).hasMessage(reason);
     // a missing file is reported before the natives are needed
     assertThatThrownBy(() -> b.open(tmp.resolve("missing.onnx"), BackendOptions.defaults())).hasMessageContaining("missing.onnx not found");
+  }
+
+  @Test
+  void theLoaderErrorIsCutToTheMissingLibrary() {
+    // the chain JavaCPP 1.5.14 throws on this project's CPU machine (CUDA 13 toolkit installed, no driver)
+    UnsatisfiedLinkError linker = new UnsatisfiedLinkError("/root/.javacpp/cache/cuda-13.3-9.25-1.5.14-linux-x86_64.jar/org/bytedeco/"
+        + "cuda/linux-x86_64/libjnicudart.so: libcuda.so.1: cannot open shared object file: No such file or directory");
+    UnsatisfiedLinkError top = new UnsatisfiedLinkError("no jnicudart in java.library.path: /usr/java/packages/lib:/lib");
+    top.initCause(linker);
+    assertThat(TrtNatives.shortMessage(top)).isEqualTo("libcuda.so.1 not found");
+    assertThat(TrtNatives.shortMessage(new UnsatisfiedLinkError("libnvinfer.so.11: cannot open shared object file")))
+        .isEqualTo("libnvinfer.so.11 not found");
+    assertThat(TrtNatives.shortMessage(new NoClassDefFoundError("Could not initialize class org.bytedeco.cuda.global.cudart")))
+        .isEqualTo("Could not initialize class org.bytedeco.cuda.global.cudart");
+    assertThat(TrtNatives.shortMessage(new UnsatisfiedLinkError())).isEqualTo("UnsatisfiedLinkError");
   }
 
   @Test
