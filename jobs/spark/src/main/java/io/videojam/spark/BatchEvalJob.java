@@ -68,20 +68,27 @@ public final class BatchEvalJob {
     }
   }
 
-  /** A run: the model folder, the suite (its file name and lines), settings, seeds and steps. */
+  /**
+   * A run: the model folder, the suite (its file name and lines), settings, seeds and steps, and the
+   * backend each executor runs the model on ({@code auto}: each picks the fastest it has).
+   */
   public record Options(String model, String suiteFile, List<String> suiteLines, List<Setting> settings, int seeds, long seed,
-      int steps, String estimator, int batch) implements Serializable {
+      int steps, String estimator, int batch, String backend) implements Serializable {
     public static Options of(Path model, Path suite, List<Setting> settings, int seeds) throws IOException {
       return new Options(model.toAbsolutePath().normalize().toString(), suite.toString(), Files.readAllLines(suite, StandardCharsets.UTF_8),
-          List.copyOf(settings), seeds, 0, 30, "dis:medium", 256);
+          List.copyOf(settings), seeds, 0, 30, "dis:medium", 256, "cpu");
     }
 
     public Options withSteps(int n) {
-      return new Options(model, suiteFile, suiteLines, settings, seeds, seed, n, estimator, batch);
+      return new Options(model, suiteFile, suiteLines, settings, seeds, seed, n, estimator, batch, backend);
     }
 
     public Options withBatch(int n) {
-      return new Options(model, suiteFile, suiteLines, settings, seeds, seed, steps, estimator, n);
+      return new Options(model, suiteFile, suiteLines, settings, seeds, seed, steps, estimator, n, backend);
+    }
+
+    public Options withBackend(String name) {
+      return new Options(model, suiteFile, suiteLines, settings, seeds, seed, steps, estimator, batch, name);
     }
   }
 
@@ -108,7 +115,8 @@ public final class BatchEvalJob {
       .add("video_png", DataTypes.BinaryType, true)
       .add("motion_png", DataTypes.BinaryType, true)
       .add("seconds", DataTypes.DoubleType, false)
-      .add("error", DataTypes.StringType, true);
+      .add("error", DataTypes.StringType, true)
+      .add("backend", DataTypes.StringType, true);
 
   private BatchEvalJob() {}
 
@@ -146,7 +154,7 @@ public final class BatchEvalJob {
     long noise = ClipScoring.noiseSeed(seed, p.id());
     String guidance = s.guidance() + (s.weights().isEmpty() ? "" : " " + s.weights());
     try {
-      VideoJam vj = ExecutorCache.model(o.model());
+      VideoJam vj = ExecutorCache.model(o.model(), o.backend());
       Generation g;
       GenerationRequest req = GenerationRequest.of(p.prompt(), noise).withSteps(o.steps())
           .withGuidance(s.guidance(), new Settings(new LinkedHashMap<>(s.weights()), "setting " + s.name()));
@@ -156,10 +164,11 @@ public final class BatchEvalJob {
       ClipScoring.Scored sc = ClipScoring.score(g.video(), suite, index, noise, WorldConfig.defaults(), ExecutorCache.estimators(o.estimator()));
       return RowFactory.create(key(s.name(), p.id(), seed), s.name(), guidance, p.id(), p.category(), p.prompt(), seed, noise,
           map(sc.generic()), map(sc.prompt()), map(sc.opposite()), map(sc.other()), sc.otherCategory(), map(sc.shuffled()),
-          PngWriter.encode(Frames.strip(g.video())), g.motion() == null ? null : PngWriter.encode(Frames.strip(g.motion())), (System.nanoTime() - start) / 1e9, null);
+          PngWriter.encode(Frames.strip(g.video())), g.motion() == null ? null : PngWriter.encode(Frames.strip(g.motion())), (System.nanoTime() - start) / 1e9, null,
+          vj.backend().name());
     } catch (Exception | LinkageError e) {
       return RowFactory.create(key(s.name(), p.id(), seed), s.name(), guidance, p.id(), p.category(), p.prompt(), seed, noise,
-          null, null, null, null, null, null, null, null, (System.nanoTime() - start) / 1e9, Jobs.firstLine(e));
+          null, null, null, null, null, null, null, null, (System.nanoTime() - start) / 1e9, Jobs.firstLine(e), null);
     }
   }
 

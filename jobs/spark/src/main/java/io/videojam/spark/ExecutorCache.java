@@ -64,13 +64,13 @@ final class ExecutorCache {
   }
 
   /**
-   * The model session of a model folder, shared by the executor's tasks. Generation of one clip
+   * The model session of a model folder on a backend, shared by the executor's tasks. Generation of one clip
    * holds the session's lock (ONNX Runtime already uses every core for one run).
    */
-  static VideoJam model(String dir) {
-    return MODELS.computeIfAbsent(dir, d -> {
+  static VideoJam model(String dir, String backend) {
+    return MODELS.computeIfAbsent(dir + "|" + backend, k -> {
       SESSIONS.incrementAndGet();
-      return VideoJam.open(RuntimeConfig.cpu(java.nio.file.Path.of(d)));
+      return VideoJam.open(new RuntimeConfig(java.nio.file.Path.of(dir), backend, BackendOptions.defaults()));
     });
   }
 

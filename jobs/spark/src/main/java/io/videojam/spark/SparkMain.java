@@ -119,6 +119,10 @@ public final class SparkMain implements Runnable {
     @Option(names = "--batch", defaultValue = "256", description = "clips per committed batch (default: ${DEFAULT-VALUE})")
     int batch;
 
+    @Option(names = "--backend", defaultValue = "cpu", description = "backend on the executors: cpu, cuda, tensorrt, trt-native, or auto "
+        + "(each executor takes the fastest it has; the row's backend column says which) (default: ${DEFAULT-VALUE})")
+    String backend;
+
     @Option(names = "--out", required = true, paramLabel = "DIR|URI", description = "Parquet output folder")
     String out;
 
@@ -134,7 +138,7 @@ public final class SparkMain implements Runnable {
         throw new IllegalArgumentException("prompt suite " + suite + " not found; pass a .jsonl or .txt file");
       }
       List<BatchEvalJob.Setting> s = settings.stream().map(BatchEvalJob.Setting::parse).toList();
-      BatchEvalJob.Options o = BatchEvalJob.Options.of(model, suite, s, seeds).withSteps(steps).withBatch(batch);
+      BatchEvalJob.Options o = BatchEvalJob.Options.of(model, suite, s, seeds).withSteps(steps).withBatch(batch).withBackend(backend);
       SparkSession spark = session(master);
       long start = System.nanoTime();
       BatchEvalJob.Result r = BatchEvalJob.run(spark, o, out);

@@ -141,6 +141,7 @@ class SparkJobsTest {
     List<Row> rows = spark.read().parquet(out).collectAsList();
     assertThat(rows).hasSize(8);
     assertThat(rows.stream().filter(r -> r.getAs("setting").equals("broken")).allMatch(r -> ((String) r.getAs("error")).contains("no-such-rule"))).isTrue();
+    assertThat(rows.stream().filter(r -> r.getAs("error") == null).map(r -> (String) r.getAs("backend")).distinct()).containsExactly("cpu");
 
     // the same clips through videojam eval: identical scores
     Path evalOut = tmp.resolve("eval-cli");
@@ -169,5 +170,14 @@ class SparkJobsTest {
     BatchEvalJob.Result second = BatchEvalJob.run(spark, o, out);
     assertThat(second).isEqualTo(new BatchEvalJob.Result(0, 0, 8));
     assertThat(spark.read().parquet(out).count()).isEqualTo(8);
+
+    // --backend auto: each executor takes the fastest backend it has and the rows say which
+    boolean anyGpu = io.videojam.api.Plugins.all(io.videojam.api.BackendProvider.class).stream().filter(p -> !p.name().equals("cpu"))
+        .anyMatch(p -> p.create().available());
+    String autoOut = tmp.resolve("eval-auto.parquet").toString();
+    BatchEvalJob.run(spark, o.withBackend("auto"), autoOut);
+    List<Row> auto = spark.read().parquet(autoOut).collectAsList();
+    assertThat(auto.stream().filter(r -> r.getAs("error") == null).map(r -> (String) r.getAs("backend")).distinct().toList())
+        .hasSize(1).allSatisfy(b -> assertThat(anyGpu ? !b.equals("cpu") : b.equals("cpu")).as(b).isTrue());
   }
 }
