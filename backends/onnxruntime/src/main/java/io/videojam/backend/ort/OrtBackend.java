@@ -134,7 +134,9 @@ public final class OrtBackend implements Backend {
       });
       // TensorRT applies the precision itself (its fp16/bf16 flags); other providers run a converted graph
       boolean convert = !options.precision().equals("fp32") && device != Device.TENSORRT;
-      OnnxMl.ModelProto model = device == Device.TENSORRT || convert ? OnnxModels.readWithExternalData(onnxFile) : null;
+      // the graph's inputs are read without its external data (which may be gigabytes); only a conversion needs it
+      OnnxMl.ModelProto model = convert ? OnnxModels.readWithExternalData(onnxFile)
+          : device == Device.TENSORRT ? OnnxModels.read(onnxFile) : null;
       // provider options stay open until the session exists (ONNX Runtime reads them when it creates it)
       List<ai.onnxruntime.OrtProviderOptions> providerOptions = new java.util.ArrayList<>();
       try {

@@ -141,7 +141,7 @@ final class TrtEngines {
       long start = System.nanoTime();
       System.err.println("[videojam] building a TensorRT engine for " + onnxFile + " (" + options.precision() + ", batch 1-"
           + options.maxBatch() + ", " + key.gpu() + "); it is cached in " + dir + ", later runs load it");
-      byte[] plan = build(onnxFile, raw, profile, options.precision(), dir.resolve(key.timingCacheName()));
+      byte[] plan = build(onnxFile, profile, options.precision(), dir.resolve(key.timingCacheName()));
       writeAtomically(engineFile, plan);
       writeAtomically(dir.resolve(key.stem() + ".json"), key.json().getBytes(java.nio.charset.StandardCharsets.UTF_8));
       engine = deserialize(plan);
@@ -194,31 +194,34 @@ final class TrtEngines {
   }
 
   /**
-   * Parses the graph (converted to the precision first: TensorRT 11 networks are strongly typed,
-   * so the graph's types are the engine's) and builds a serialized engine with one optimisation
-   * profile. The builder objects live only for this call.
+   * Parses the graph (for fp16 or bf16 converted first: TensorRT 11 networks are strongly typed, so
+   * the graph's types are the engine's) and builds a serialized engine with one optimisation
+   * profile. The builder, network and parser are not freed (the bindings reach no destructor): one
+   * set per engine built, which the disk cache makes rare.
    */
-  private static byte[] build(Path onnxFile, OnnxMl.ModelProto raw, BatchProfile profile, String precision, Path timingCacheFile) {
-    OnnxMl.ModelProto graph = raw;
-    if (!precision.equals("fp32") || OnnxModels.hasExternalData(raw)) {
-      graph = OnnxPrecision.convert(OnnxModels.readWithExternalData(onnxFile), OnnxPrecision.Precision.parse(precision));
-    }
-    byte[] onnx = graph.toByteArray();
+  private static byte[] build(Path onnxFile, BatchProfile profile, String precision, Path timingCacheFile) {
     IBuilder builder = createInferBuilder(logger());
     // strongly typed: the graph's types are the engine's (the only kind TensorRT 11 builds; explicit in 10)
     INetworkDefinition network = builder.createNetworkV2(1 << nvinfer.NetworkDefinitionCreationFlag.kSTRONGLY_TYPED.value);
     IParser parser = createParser(network, logger());
-    try (BytePointer bytes = new BytePointer(onnx)) {
-      if (!parser.parse(bytes, onnx.length)) {
-        List<String> errors = new ArrayList<>();
-        for (int i = 0; i < parser.getNbErrors() && i < 3; i++) {
-          var e = parser.getError(i);
-          errors.add(e.nodeName() + " (" + e.nodeOperator() + "): " + e.desc());
-        }
-        throw new VideoJamException("TensorRT's ONNX parser rejects " + onnxFile + ": " + String.join("; ", errors)
-            + "; check the opset and operators TensorRT " + TrtNatives.PRESET_TENSORRT + " supports, or use --backend tensorrt (ONNX Runtime"
-            + " runs the unsupported nodes on CUDA)");
+    boolean parsed;
+    if (precision.equals("fp32")) { // from the file: the parser reads external data itself, at any size
+      parsed = parser.parseFromFile(onnxFile.toAbsolutePath().toString(), ILogger.Severity.kWARNING.value);
+    } else { // converted in memory (external data read in; protobuf limits this to graphs under 2 GB)
+      byte[] onnx = OnnxPrecision.convert(OnnxModels.readWithExternalData(onnxFile), OnnxPrecision.Precision.parse(precision)).toByteArray();
+      try (BytePointer bytes = new BytePointer(onnx)) {
+        parsed = parser.parse(bytes, onnx.length);
       }
+    }
+    if (!parsed) {
+      List<String> errors = new ArrayList<>();
+      for (int i = 0; i < parser.getNbErrors() && i < 3; i++) {
+        var e = parser.getError(i);
+        errors.add(e.nodeName() + " (" + e.nodeOperator() + "): " + e.desc());
+      }
+      throw new VideoJamException("TensorRT's ONNX parser rejects " + onnxFile + ": " + String.join("; ", errors)
+          + "; check the opset and operators TensorRT " + TrtNatives.PRESET_TENSORRT + " supports, or use --backend tensorrt (ONNX Runtime"
+          + " runs the unsupported nodes on CUDA)");
     }
     IBuilderConfig config = builder.createBuilderConfig();
     IOptimizationProfile p = builder.createOptimizationProfile();
