@@ -110,7 +110,8 @@ final class TrtGraphSession implements GraphSession {
       for (int i = 0; i < engine.getNbIOTensors(); i++) {
         String name = engine.getIOTensorName(i);
         long[] shape = shape(engine.getTensorShape(name));
-        if (engine.getTensorIOMode(name) == nvinfer.TensorIOMode.kINPUT) {
+        // intern(): JavaCPP may return an enum instance other than the constant, with the right value
+        if (engine.getTensorIOMode(name).intern() == nvinfer.TensorIOMode.kINPUT) {
           long[] max = loaded.profile.max().get(name);
           if (max == null) {
             throw new VideoJamException(file + ": TensorRT input '" + name + "' is not a graph input; rebuild the engine (delete "
@@ -127,7 +128,14 @@ final class TrtGraphSession implements GraphSession {
       }
       for (String name : outNames) { // output sizes at the largest input shapes
         long[] max = shape(context.getTensorShape(name));
+        if (Arrays.stream(max).anyMatch(d -> d < 0)) {
+          throw new VideoJamException(file + ": output '" + name + "' has a data-dependent shape " + Arrays.toString(max)
+              + "; trt-native needs output sizes that follow from the input sizes, use --backend tensorrt or cuda");
+        }
         Binding b = new Binding(name, false, type(engine.getTensorDataType(name), name), shape(engine.getTensorShape(name)), max);
+        if (b.type != nvinfer.DataType.kFLOAT) {
+          throw new VideoJamException(file + ": output '" + name + "' is " + b.type + "; trt-native returns float32 outputs only");
+        }
         bindings.put(name, b);
         outputs.add(new TensorInfo(name, TensorInfo.ElementType.FLOAT, b.engineShape));
       }
@@ -150,7 +158,8 @@ final class TrtGraphSession implements GraphSession {
     }
   }
 
-  private nvinfer.DataType type(nvinfer.DataType t, String name) {
+  private nvinfer.DataType type(nvinfer.DataType returned, String name) {
+    nvinfer.DataType t = returned.intern();
     if (t == nvinfer.DataType.kFLOAT || t == nvinfer.DataType.kINT64 || t == nvinfer.DataType.kINT32) {
       return t;
     }
