@@ -1,18 +1,18 @@
 package io.videojam.backend.ort;
 
+import ai.onnx.proto.OnnxMl;
 import ai.onnxruntime.OrtEnvironment;
 import ai.onnxruntime.OrtException;
 import ai.onnxruntime.OrtProvider;
 import ai.onnxruntime.OrtSession;
+import ai.onnxruntime.providers.OrtCUDAProviderOptions;
+import ai.onnxruntime.providers.OrtTensorRTProviderOptions;
 import io.videojam.api.Backend;
 import io.videojam.api.BackendOptions;
 import io.videojam.api.BackendProvider;
 import io.videojam.api.GraphSession;
-import io.videojam.api.VideoJamException;
-import ai.onnx.proto.OnnxMl;
-import ai.onnxruntime.providers.OrtCUDAProviderOptions;
-import ai.onnxruntime.providers.OrtTensorRTProviderOptions;
 import io.videojam.api.TensorInfo;
+import io.videojam.api.VideoJamException;
 import io.videojam.onnx.BatchProfile;
 import io.videojam.onnx.OnnxModels;
 import io.videojam.onnx.OnnxPrecision;
@@ -141,6 +141,7 @@ public final class OrtBackend implements Backend {
       List<ai.onnxruntime.OrtProviderOptions> providerOptions = new java.util.ArrayList<>();
       try {
         if (device == Device.TENSORRT) {
+          Files.createDirectories(options.engineCache().resolve("ort-tensorrt"));
           OrtTensorRTProviderOptions trt = new OrtTensorRTProviderOptions(options.deviceId());
           providerOptions.add(trt);
           for (Map.Entry<String, String> e : tensorRtOptions(options, OnnxModels.inputs(model), onnxFile).entrySet()) {
@@ -156,6 +157,10 @@ public final class OrtBackend implements Backend {
           }
           so.addCUDA(cuda);
         }
+      } catch (java.io.IOException e) {
+        providerOptions.forEach(ai.onnxruntime.OrtProviderOptions::close);
+        throw new VideoJamException("cannot create the engine cache folder " + options.engineCache() + ": " + e.getMessage()
+            + "; choose a writable --engine-cache folder");
       } catch (OrtException | RuntimeException | UnsatisfiedLinkError e) {
         providerOptions.forEach(ai.onnxruntime.OrtProviderOptions::close);
         if (e instanceof VideoJamException v) {
@@ -175,9 +180,15 @@ public final class OrtBackend implements Backend {
       }
       return new OrtGraphSession(env, session, onnxFile);
     } catch (OrtException e) {
-      throw new VideoJamException("ONNX Runtime cannot load " + onnxFile + (options.precision().equals("fp32") ? "" : " in " + options.precision())
-          + ": " + firstLine(e.getMessage()) + "; check that it is a valid ONNX model (opset <= 21) with its external-data files beside it"
-          + (options.precision().equals("fp32") ? "" : ", or use --precision fp32 (this provider may lack " + options.precision() + " kernels)"));
+      String precision = options.precision().equals("fp32") ? "" : " in " + options.precision();
+      if (device != Device.CPU) { // the provider started but the session did not: most often the GPU or a library, not the file
+        throw new VideoJamException("ONNX Runtime cannot open " + onnxFile + precision + " on the " + device.label + " provider, device "
+            + options.deviceId() + ": " + providerError(e.getMessage()) + "; check the GPU, its driver and libraries, try --precision fp32, "
+            + "or use --backend cpu");
+      }
+      throw new VideoJamException("ONNX Runtime cannot load " + onnxFile + precision + ": " + firstLine(e.getMessage())
+          + "; check that it is a valid ONNX model (opset <= 21) with its external-data files beside it"
+          + (precision.isEmpty() ? "" : ", or use --precision fp32 (this provider may lack " + options.precision() + " kernels)"));
     }
   }
 
