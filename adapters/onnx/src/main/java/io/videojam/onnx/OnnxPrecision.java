@@ -54,6 +54,9 @@ public final class OnnxPrecision {
   /** The metadata key that records the precision of a converted model ("fp16" or "bf16"). */
   public static final String METADATA_KEY = "videojam.precision";
 
+  /** Raised whenever the conversion's output changes: TensorRT engine caches are keyed on it. */
+  public static final int VERSION = 2;
+
   private static final int FLOAT = OnnxMl.TensorProto.DataType.FLOAT_VALUE;
 
   /** Operators without a float16 or bfloat16 type in any ONNX opset. */

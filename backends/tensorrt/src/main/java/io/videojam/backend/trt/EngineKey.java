@@ -12,16 +12,17 @@ import java.util.HexFormat;
  *
  * @param graphSha256 SHA-256 of the ONNX graph and its external-data files
  * @param precision fp32, fp16 or bf16
+ * @param converter what turned the graph into the network (the precision conversion and its version)
  * @param profile the batch profile ({@link io.videojam.onnx.BatchProfile#describe()})
- * @param gpu GPU name and compute capability
+ * @param gpu GPU name, compute capability, SM count and memory
  * @param tensorRt TensorRT library version
  */
-record EngineKey(String graphSha256, String precision, String profile, String gpu, String tensorRt) {
+record EngineKey(String graphSha256, String precision, String converter, String profile, String gpu, String tensorRt) {
   /** A file-name stem: 24 hex digits of the SHA-256 of every field. */
   String stem() {
     try {
       MessageDigest md = MessageDigest.getInstance("SHA-256");
-      byte[] h = md.digest(String.join("\n", "videojam-trt-engine-1", graphSha256, precision, profile, gpu, tensorRt)
+      byte[] h = md.digest(String.join("\n", "videojam-trt-engine-1", graphSha256, precision, converter, profile, gpu, tensorRt)
           .getBytes(StandardCharsets.UTF_8));
       return HexFormat.of().formatHex(h).substring(0, 24);
     } catch (NoSuchAlgorithmException e) {
@@ -36,7 +37,7 @@ record EngineKey(String graphSha256, String precision, String profile, String gp
 
   /** Human-readable description written beside the engine. */
   String json() {
-    return "{\n  \"graph_sha256\": \"" + graphSha256 + "\",\n  \"precision\": \"" + precision + "\",\n  \"profile\": \"" + profile
-        + "\",\n  \"gpu\": \"" + gpu.replace("\"", "'") + "\",\n  \"tensorrt\": \"" + tensorRt + "\"\n}\n";
+    return "{\n  \"graph_sha256\": \"" + graphSha256 + "\",\n  \"precision\": \"" + precision + "\",\n  \"converter\": \"" + converter
+        + "\",\n  \"profile\": \"" + profile + "\",\n  \"gpu\": \"" + gpu.replace("\"", "'") + "\",\n  \"tensorrt\": \"" + tensorRt + "\"\n}\n";
   }
 }

@@ -12,18 +12,22 @@ import io.videojam.onnx.BatchProfile;
 import io.videojam.onnx.OnnxModels;
 import io.videojam.onnx.OnnxPrecision;
 import java.io.IOException;
+import java.nio.channels.FileChannel;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.StandardCopyOption;
+import java.nio.file.StandardOpenOption;
 import java.util.ArrayDeque;
 import java.util.ArrayList;
 import java.util.Deque;
 import java.util.LinkedHashSet;
 import java.util.List;
+import java.util.Locale;
 import java.util.Map;
 import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
 import org.bytedeco.javacpp.BytePointer;
+import org.bytedeco.javacpp.Pointer;
 import org.bytedeco.tensorrt.global.nvinfer;
 import org.bytedeco.tensorrt.nvinfer.Dims64;
 import org.bytedeco.tensorrt.nvinfer.IBuilder;
@@ -37,6 +41,7 @@ import org.bytedeco.tensorrt.nvinfer.IOptimizationProfile;
 import org.bytedeco.tensorrt.nvinfer.IRuntime;
 import org.bytedeco.tensorrt.nvinfer.ITimingCache;
 import org.bytedeco.tensorrt.nvonnxparser.IParser;
+import org.bytedeco.tensorrt.nvonnxparser.IParserError;
 
 /**
  * Builds, caches and loads TensorRT engines. An engine is built once per {@link EngineKey} and
@@ -44,7 +49,8 @@ import org.bytedeco.tensorrt.nvonnxparser.IParser;
  * on one GPU model and TensorRT version, makes later builds faster. Loaded engines stay in this
  * JVM for reuse (TensorRT objects have no destructor reachable from Java, so an engine is loaded
  * once and shared rather than loaded and leaked per session); execution contexts are pooled the
- * same way.
+ * same way. Plans stay in native memory from build to file and from file to engine, so engines of
+ * any size work.
  */
 final class TrtEngines {
   /** A deserialized engine with a pool of idle execution contexts. */
@@ -81,23 +87,28 @@ final class TrtEngines {
     }
   }
 
-  /** Messages at warning level and above go to stderr; the last error is kept for exceptions. */
+  /** Warnings and errors go to stderr on one line each; the last error (per thread) is kept for exceptions. */
   static final class Logger extends ILogger {
-    private volatile String lastError = "no message";
+    private final ThreadLocal<String> lastOnThread = new ThreadLocal<>();
+    private volatile String lastAny = "no message from TensorRT";
 
     @Override
     public void log(Severity severity, String msg) {
       int s = severity.value;
+      String line = oneLine(msg);
       if (s <= Severity.kERROR.value) {
-        lastError = msg;
+        lastOnThread.set(line);
+        lastAny = line;
       }
       if (s <= Severity.kWARNING.value) {
-        System.err.println("[TensorRT] " + msg);
+        System.err.println("[TensorRT] " + line);
       }
     }
 
+    /** The last error TensorRT reported on this thread, else on any thread. */
     String lastError() {
-      return lastError;
+      String mine = lastOnThread.get();
+      return mine != null ? mine : lastAny;
     }
   }
 
@@ -111,53 +122,71 @@ final class TrtEngines {
   }
 
   private static final Map<String, Loaded> LOADED = new ConcurrentHashMap<>();
+  /** One lock per engine: a build (minutes) blocks only those who want the same engine. */
+  private static final Map<String, Object> LOCKS = new ConcurrentHashMap<>();
   private static IRuntime runtime;
 
   private TrtEngines() {
   }
 
-  static synchronized Loaded load(Path onnxFile, BackendOptions options) {
+  static Loaded load(Path onnxFile, BackendOptions options) {
     OnnxMl.ModelProto raw = OnnxModels.read(onnxFile);
     List<TensorInfo> inputs = OnnxModels.inputs(raw);
     BatchProfile profile = BatchProfile.of(inputs, options.maxBatch(), onnxFile.toString());
-    EngineKey key = new EngineKey(graphSha256(onnxFile, raw), options.precision(), profile.describe(),
+    EngineKey key = new EngineKey(graphSha256(onnxFile, raw), options.precision(), converter(options.precision()), profile.describe(),
         TrtNatives.gpu(options.deviceId()), TrtNatives.tensorRtVersion());
     String loadedKey = key.stem() + "@" + options.deviceId(); // an engine lives on the GPU that loaded it
     Loaded loaded = LOADED.get(loadedKey);
     if (loaded != null) {
       return loaded;
     }
-    Path dir = options.engineCache();
-    Path engineFile = dir.resolve(key.stem() + ".engine");
-    ICudaEngine engine = null;
-    if (Files.isRegularFile(engineFile)) {
-      engine = deserialize(readBytes(engineFile));
-      if (engine == null) {
-        System.err.println("[videojam] cached TensorRT engine " + engineFile + " does not load (" + logger().lastError() + "); rebuilding it");
+    synchronized (LOCKS.computeIfAbsent(loadedKey, k -> new Object())) {
+      loaded = LOADED.get(loadedKey);
+      if (loaded != null) {
+        return loaded;
       }
-    }
-    boolean built = false;
-    if (engine == null) {
-      long start = System.nanoTime();
-      System.err.println("[videojam] building a TensorRT engine for " + onnxFile + " (" + options.precision() + ", batch 1-"
-          + options.maxBatch() + ", " + key.gpu() + "); it is cached in " + dir + ", later runs load it");
-      byte[] plan = build(onnxFile, profile, options.precision(), dir.resolve(key.timingCacheName()));
-      writeAtomically(engineFile, plan);
-      writeAtomically(dir.resolve(key.stem() + ".json"), key.json().getBytes(java.nio.charset.StandardCharsets.UTF_8));
-      engine = deserialize(plan);
-      if (engine == null) {
-        throw new VideoJamException("TensorRT built but cannot load the engine for " + onnxFile + ": " + logger().lastError());
+      Path dir = options.engineCache();
+      Path engineFile = dir.resolve(key.stem() + ".engine");
+      ICudaEngine engine = null;
+      if (Files.isRegularFile(engineFile)) {
+        engine = deserializeFile(engineFile);
+        if (engine == null) {
+          System.err.println("[videojam] cached TensorRT engine " + engineFile + " does not load (" + logger().lastError()
+              + "); building it again");
+        }
       }
-      built = true;
-      System.err.printf(java.util.Locale.ROOT, "[videojam] TensorRT engine built in %.1f s: %s%n", (System.nanoTime() - start) / 1e9, engineFile);
+      boolean built = false;
+      if (engine == null) {
+        long start = System.nanoTime();
+        System.err.println("[videojam] building a TensorRT engine for " + onnxFile + " (" + options.precision() + ", batch 1-"
+            + options.maxBatch() + ", " + key.gpu() + "); it is cached in " + dir + ", later runs load it");
+        IHostMemory plan = build(onnxFile, profile, options.precision(), dir.resolve(key.timingCacheName()));
+        try {
+          writeAtomically(engineFile, plan.data(), plan.size());
+          writeAtomically(dir.resolve(key.stem() + ".json"), key.json().getBytes(java.nio.charset.StandardCharsets.UTF_8));
+        } catch (VideoJamException e) { // the engine still runs; only the next start pays the build again
+          System.err.println("[videojam] warning: " + e.getMessage());
+        }
+        engine = deserialize(plan.data(), plan.size());
+        if (engine == null) {
+          throw new VideoJamException("TensorRT built but cannot load the engine for " + onnxFile + ": " + logger().lastError());
+        }
+        built = true;
+        System.err.printf(Locale.ROOT, "[videojam] TensorRT engine built in %.1f s: %s%n", (System.nanoTime() - start) / 1e9, engineFile);
+      }
+      loaded = new Loaded(key, engineFile, engine, profile, built);
+      LOADED.put(loadedKey, loaded);
+      return loaded;
     }
-    loaded = new Loaded(key, engineFile, engine, profile, built);
-    LOADED.put(loadedKey, loaded);
-    return loaded;
+  }
+
+  /** What turns the ONNX graph into the network: nothing for fp32, else the precision conversion at its version. */
+  static String converter(String precision) {
+    return precision.equals("fp32") ? "none" : "OnnxPrecision v" + OnnxPrecision.VERSION;
   }
 
   /** Forgets the engines loaded in this JVM (they stay in memory), so the next load reads the disk cache; for tests. */
-  static synchronized void forgetLoaded() {
+  static void forgetLoaded() {
     LOADED.clear();
   }
 
@@ -180,30 +209,58 @@ final class TrtEngines {
     return OnnxModels.sha256(files.toArray(Path[]::new));
   }
 
-  private static ICudaEngine deserialize(byte[] plan) {
+  private static synchronized IRuntime runtime() {
     if (runtime == null) {
-      runtime = createInferRuntime(logger());
-      if (runtime == null || runtime.isNull()) {
+      IRuntime r = createInferRuntime(logger());
+      if (r == null || r.isNull()) {
         throw new VideoJamException("TensorRT could not create a runtime: " + logger().lastError());
       }
+      runtime = r;
     }
-    try (BytePointer p = new BytePointer(plan)) {
-      ICudaEngine e = runtime.deserializeCudaEngine(p, plan.length);
-      return e == null || e.isNull() ? null : e;
+    return runtime;
+  }
+
+  /** The engine in a plan (TensorRT copies it), or null when TensorRT refuses it. */
+  private static ICudaEngine deserialize(Pointer plan, long size) {
+    ICudaEngine e = runtime().deserializeCudaEngine(plan, size);
+    return e == null || e.isNull() ? null : e;
+  }
+
+  /** Reads an engine file into native memory in chunks (it may be larger than a Java array) and deserializes it. */
+  private static ICudaEngine deserializeFile(Path f) {
+    try (FileChannel in = FileChannel.open(f, StandardOpenOption.READ)) {
+      long size = in.size();
+      try (BytePointer plan = new BytePointer(size)) {
+        for (long off = 0; off < size; ) {
+          long n = Math.min(1L << 30, size - off);
+          java.nio.ByteBuffer window = plan.position(off).limit(off + n).asBuffer();
+          while (window.hasRemaining()) {
+            if (in.read(window, off + window.position()) < 0) {
+              throw new IOException("file ended at " + (off + window.position()) + " of " + size + " bytes");
+            }
+          }
+          off += n;
+        }
+        return deserialize(plan.position(0).limit(size), size);
+      }
+    } catch (IOException e) {
+      System.err.println("[videojam] cannot read " + f + ": " + oneLine(e.getMessage()));
+      return null;
     }
   }
 
   /**
    * Parses the graph (for fp16 or bf16 converted first: TensorRT 11 networks are strongly typed, so
    * the graph's types are the engine's) and builds a serialized engine with one optimisation
-   * profile. The builder, network and parser are not freed (the bindings reach no destructor): one
-   * set per engine built, which the disk cache makes rare.
+   * profile. The builder, network, parser and config are not freed (the bindings reach no
+   * destructor): one set per engine built, which the disk cache makes rare.
    */
-  private static byte[] build(Path onnxFile, BatchProfile profile, String precision, Path timingCacheFile) {
-    IBuilder builder = createInferBuilder(logger());
+  private static IHostMemory build(Path onnxFile, BatchProfile profile, String precision, Path timingCacheFile) {
+    IBuilder builder = notNull(createInferBuilder(logger()), "create a builder", onnxFile);
     // strongly typed: the graph's types are the engine's (the only kind TensorRT 11 builds; explicit in 10)
-    INetworkDefinition network = builder.createNetworkV2(1 << nvinfer.NetworkDefinitionCreationFlag.kSTRONGLY_TYPED.value);
-    IParser parser = createParser(network, logger());
+    INetworkDefinition network = notNull(builder.createNetworkV2(1 << nvinfer.NetworkDefinitionCreationFlag.kSTRONGLY_TYPED.value),
+        "create a network", onnxFile);
+    IParser parser = notNull(createParser(network, logger()), "create the ONNX parser", onnxFile);
     boolean parsed;
     if (precision.equals("fp32")) { // from the file: the parser reads external data itself, at any size
       parsed = parser.parseFromFile(onnxFile.toAbsolutePath().toString(), ILogger.Severity.kWARNING.value);
@@ -216,39 +273,88 @@ final class TrtEngines {
     if (!parsed) {
       List<String> errors = new ArrayList<>();
       for (int i = 0; i < parser.getNbErrors() && i < 3; i++) {
-        var e = parser.getError(i);
-        errors.add(e.nodeName() + " (" + e.nodeOperator() + "): " + e.desc());
+        IParserError e = parser.getError(i);
+        errors.add(oneLine(e.nodeName()) + " (" + oneLine(e.nodeOperator()) + "): " + oneLine(e.desc()));
       }
-      throw new VideoJamException("TensorRT's ONNX parser rejects " + onnxFile + ": " + String.join("; ", errors)
-          + "; check the opset and operators TensorRT " + TrtNatives.PRESET_TENSORRT + " supports, or use --backend tensorrt (ONNX Runtime"
-          + " runs the unsupported nodes on CUDA)");
+      throw new VideoJamException("TensorRT's ONNX parser rejects " + onnxFile + ": " + (errors.isEmpty() ? logger().lastError()
+          : String.join("; ", errors)) + "; check the opset and operators TensorRT " + TrtNatives.PRESET_TENSORRT
+          + " supports, or use --backend tensorrt (ONNX Runtime runs the unsupported nodes on CUDA)");
     }
-    IBuilderConfig config = builder.createBuilderConfig();
-    IOptimizationProfile p = builder.createOptimizationProfile();
+    IBuilderConfig config = notNull(builder.createBuilderConfig(), "create a builder configuration", onnxFile);
+    IOptimizationProfile p = notNull(builder.createOptimizationProfile(), "create an optimisation profile", onnxFile);
     for (String name : profile.min().keySet()) {
-      p.setDimensions(name, nvinfer.OptProfileSelector.kMIN, dims(profile.min().get(name)));
-      p.setDimensions(name, nvinfer.OptProfileSelector.kOPT, dims(profile.opt().get(name)));
-      p.setDimensions(name, nvinfer.OptProfileSelector.kMAX, dims(profile.max().get(name)));
+      try (Dims64 min = dims(profile.min().get(name)); Dims64 opt = dims(profile.opt().get(name)); Dims64 max = dims(profile.max().get(name))) {
+        if (!p.setDimensions(name, nvinfer.OptProfileSelector.kMIN, min) || !p.setDimensions(name, nvinfer.OptProfileSelector.kOPT, opt)
+            || !p.setDimensions(name, nvinfer.OptProfileSelector.kMAX, max)) {
+          throw new VideoJamException("TensorRT rejects the shapes " + profile.describe() + " for input '" + name + "' of " + onnxFile
+              + ": " + logger().lastError());
+        }
+      }
     }
     if (config.addOptimizationProfile(p) < 0) {
       throw new VideoJamException("TensorRT rejects the optimisation profile " + profile.describe() + " for " + onnxFile + ": "
           + logger().lastError());
     }
-    byte[] previous = Files.isRegularFile(timingCacheFile) ? readBytes(timingCacheFile) : new byte[0];
-    try (BytePointer cacheBytes = new BytePointer(previous)) {
-      ITimingCache cache = config.createTimingCache(cacheBytes, previous.length);
-      config.setTimingCache(cache, false);
-    }
+    attachTimingCache(config, timingCacheFile);
     IHostMemory plan = builder.buildSerializedNetwork(network, config);
     if (plan == null || plan.isNull() || plan.size() == 0) {
       throw new VideoJamException("TensorRT could not build an engine for " + onnxFile + ": " + logger().lastError()
           + "; try --precision fp32 or --max-batch 1, or --backend tensorrt");
     }
-    IHostMemory timing = config.getTimingCache().serialize();
-    if (timing != null && !timing.isNull()) {
-      writeAtomically(timingCacheFile, bytes(timing));
+    saveTimingCache(config, timingCacheFile);
+    return plan;
+  }
+
+  /** The saved timing cache, or a fresh one when there is none or TensorRT refuses it (another GPU, another version). */
+  private static void attachTimingCache(IBuilderConfig config, Path file) {
+    byte[] previous = new byte[0];
+    if (Files.isRegularFile(file)) {
+      try {
+        previous = Files.readAllBytes(file);
+      } catch (IOException | OutOfMemoryError e) {
+        System.err.println("[videojam] ignoring unreadable timing cache " + file + ": " + oneLine(e.getMessage()));
+      }
     }
-    return bytes(plan);
+    try (BytePointer bytes = new BytePointer(previous)) {
+      ITimingCache cache = previous.length == 0 ? null : config.createTimingCache(bytes, previous.length);
+      if (cache != null && !cache.isNull() && config.setTimingCache(cache, false)) {
+        return;
+      }
+      if (previous.length > 0) {
+        System.err.println("[videojam] TensorRT refuses the timing cache " + file + " (" + logger().lastError() + "); starting a new one");
+      }
+    }
+    try (BytePointer empty = new BytePointer(0L)) {
+      ITimingCache fresh = config.createTimingCache(empty, 0);
+      if (fresh == null || fresh.isNull() || !config.setTimingCache(fresh, false)) {
+        System.err.println("[videojam] building without a timing cache: " + logger().lastError());
+      }
+    }
+  }
+
+  /** Saves the timing cache; a failure only costs the next build time, so it is a warning. */
+  private static void saveTimingCache(IBuilderConfig config, Path file) {
+    ITimingCache cache = config.getTimingCache();
+    if (cache == null || cache.isNull()) {
+      return;
+    }
+    IHostMemory timing = cache.serialize();
+    if (timing == null || timing.isNull() || timing.size() == 0) {
+      return;
+    }
+    try {
+      writeAtomically(file, timing.data(), timing.size());
+    } catch (VideoJamException e) {
+      System.err.println("[videojam] warning: " + e.getMessage());
+    }
+  }
+
+  private static <T extends Pointer> T notNull(T p, String what, Path onnxFile) {
+    if (p == null || p.isNull()) {
+      throw new VideoJamException("TensorRT could not " + what + " for " + onnxFile + ": " + logger().lastError()
+          + "; check that TensorRT " + TrtNatives.PRESET_TENSORRT + " is installed whole (its builder resource library too)");
+    }
+    return p;
   }
 
   static Dims64 dims(long[] shape) {
@@ -260,33 +366,55 @@ final class TrtEngines {
     return d;
   }
 
-  private static byte[] bytes(IHostMemory m) {
-    byte[] out = new byte[Math.toIntExact(m.size())];
-    new BytePointer(m.data()).capacity(m.size()).get(out);
-    return out;
+  /** One line, never null. */
+  static String oneLine(String s) {
+    return s == null || s.isBlank() ? "no message" : s.strip().replaceAll("\\s*\\R\\s*", " | ");
   }
 
-  private static byte[] readBytes(Path f) {
-    try {
-      return Files.readAllBytes(f);
-    } catch (IOException e) {
-      throw new VideoJamException("cannot read " + f + ": " + e.getMessage() + "; delete it to rebuild");
-    }
+  /** Writes native memory to a temporary file beside the target in chunks and moves it into place. */
+  static void writeAtomically(Path target, Pointer data, long size) {
+    BytePointer view = new BytePointer(data).capacity(size); // a view: the memory stays its owner's
+    write(target, out -> {
+      for (long off = 0; off < size; ) {
+        long n = Math.min(1L << 30, size - off);
+        java.nio.ByteBuffer window = view.position(off).limit(off + n).asBuffer();
+        while (window.hasRemaining()) {
+          out.write(window);
+        }
+        off += n;
+      }
+    });
   }
 
-  /** Writes to a temporary file beside the target and moves it into place. */
+  /** Writes bytes to a temporary file beside the target and moves it into place. */
   static void writeAtomically(Path target, byte[] data) {
+    write(target, out -> {
+      java.nio.ByteBuffer b = java.nio.ByteBuffer.wrap(data);
+      while (b.hasRemaining()) {
+        out.write(b);
+      }
+    });
+  }
+
+  private interface Writer {
+    void write(FileChannel out) throws IOException;
+  }
+
+  private static void write(Path target, Writer writer) {
     try {
-      Files.createDirectories(target.toAbsolutePath().getParent());
-      Path tmp = Files.createTempFile(target.toAbsolutePath().getParent(), "." + target.getFileName(), ".tmp");
+      Path dir = target.toAbsolutePath().getParent();
+      Files.createDirectories(dir);
+      Path tmp = Files.createTempFile(dir, "." + target.getFileName(), ".tmp");
       try {
-        Files.write(tmp, data);
+        try (FileChannel out = FileChannel.open(tmp, StandardOpenOption.WRITE, StandardOpenOption.TRUNCATE_EXISTING)) {
+          writer.write(out);
+        }
         Files.move(tmp, target, StandardCopyOption.ATOMIC_MOVE, StandardCopyOption.REPLACE_EXISTING);
       } finally {
         Files.deleteIfExists(tmp);
       }
     } catch (IOException e) {
-      throw new VideoJamException("cannot write " + target + ": " + e.getMessage() + "; choose a writable --engine-cache folder");
+      throw new VideoJamException("cannot write " + target + ": " + oneLine(e.getMessage()) + "; choose a writable --engine-cache folder");
     }
   }
 }

@@ -104,8 +104,8 @@ final class TrtGraphSession implements GraphSession {
       scratchBytes = engine.getDeviceMemorySizeV2();
       if (scratchBytes > 0) {
         check(cudaMalloc(scratch, scratchBytes), "cudaMalloc(" + scratchBytes + " bytes of engine scratch)");
-        context.setDeviceMemoryV2(scratch, scratchBytes);
       }
+      context.setDeviceMemoryV2(scratch, scratchBytes); // null and 0 when the engine needs none
       List<String> outNames = new ArrayList<>();
       for (int i = 0; i < engine.getNbIOTensors(); i++) {
         String name = engine.getIOTensorName(i);
@@ -152,7 +152,7 @@ final class TrtGraphSession implements GraphSession {
           throw new VideoJamException("TensorRT refused the buffer of '" + b.name + "' for " + file + ": " + TrtEngines.logger().lastError());
         }
       }
-    } catch (RuntimeException e) {
+    } catch (RuntimeException | Error e) {
       close();
       throw e;
     }
@@ -241,66 +241,86 @@ final class TrtGraphSession implements GraphSession {
       throw new IllegalStateException("session of " + file + " is closed");
     }
     long start = System.nanoTime();
-    if (device != 0) { // the current device is per thread, and runs may come from another thread than the one that opened
-      check(cudaSetDevice(device), "cudaSetDevice(" + device + ")");
-    }
+    // the current device is per thread, and other backends or sessions of this thread may have changed it
+    check(cudaSetDevice(device), "cudaSetDevice(" + device + ")");
+    // everything is checked before the first asynchronous copy, so a bad feed leaves nothing in flight
     for (Binding b : bindings.values()) {
-      if (!b.input) {
-        continue;
-      }
-      Tensor t = feed.get(b.name);
-      if (t == null) {
-        throw new VideoJamException(file + ": no value for TensorRT input '" + b.name + "'; check model.json's input names");
-      }
-      long[] s = t.shape();
-      if (s.length != b.engineShape.length || Shapes.count(s) > b.capacity) {
-        throw new VideoJamException(file + ": input '" + b.name + "' has shape " + Arrays.toString(s) + "; the engine takes "
-            + Arrays.toString(b.engineShape) + " with batch 1 to " + maxBatch + " (--max-batch)");
-      }
-      setShape(b, s);
-      if (t != b.source) {
-        int n = Math.toIntExact(Shapes.count(s));
-        if (t instanceof FloatTensor f) {
-          if (b.type != nvinfer.DataType.kFLOAT) {
-            throw new VideoJamException(file + ": input '" + b.name + "' wants " + b.type + ", got float32");
-          }
-          b.hostFloat.position(0).put(f.data(), 0, n);
-        } else if (t instanceof LongTensor l) {
-          if (b.type == nvinfer.DataType.kINT64) {
-            b.hostLong.position(0).put(l.data(), 0, n);
-          } else if (b.type == nvinfer.DataType.kINT32) {
-            long[] d = l.data();
-            for (int i = 0; i < n; i++) {
-              b.hostInt.put(i, Math.toIntExact(d[i]));
-            }
-          } else {
-            throw new VideoJamException(file + ": input '" + b.name + "' wants float32, got int64");
-          }
+      if (b.input) {
+        Tensor t = feed.get(b.name);
+        if (t == null) {
+          throw new VideoJamException(file + ": no value for TensorRT input '" + b.name + "'; check model.json's input names");
         }
-        check(cudaMemcpyAsync(b.device, b.host, n * b.elementBytes(), cudaMemcpyHostToDevice, stream), "copy of '" + b.name + "' to the GPU");
-        b.source = t;
-      }
-    }
-    if (!context.enqueueV3(stream)) {
-      throw new VideoJamException("TensorRT failed running " + file + ": " + TrtEngines.logger().lastError());
-    }
-    if (outputShapesStale) {
-      for (Binding b : bindings.values()) {
-        if (!b.input) {
-          b.shape = shape(context.getTensorShape(b.name));
+        long[] s = t.shape();
+        if (s.length != b.engineShape.length || Shapes.count(s) > b.capacity) {
+          throw new VideoJamException(file + ": input '" + b.name + "' has shape " + Arrays.toString(s) + "; the engine takes "
+              + Arrays.toString(b.engineShape) + " with batch 1 to " + maxBatch + " (--max-batch)");
         }
+        boolean isFloat = t instanceof FloatTensor;
+        if (isFloat != (b.type == nvinfer.DataType.kFLOAT)) {
+          throw new VideoJamException(file + ": input '" + b.name + "' wants " + b.type + ", got " + (isFloat ? "float32" : "int64"));
+        }
+        setShape(b, s);
       }
-      outputShapesStale = false;
     }
     for (String name : wanted) {
       Binding b = bindings.get(name);
       if (b == null || b.input) {
         throw new VideoJamException(file + ": the engine has no output '" + name + "'; check model.json's output names");
       }
-      check(cudaMemcpyAsync(b.host, b.device, Shapes.count(b.shape) * b.elementBytes(), cudaMemcpyDeviceToHost, stream),
-          "copy of '" + name + "' from the GPU");
     }
-    check(cudaStreamSynchronize(stream), "stream synchronize after running " + file);
+    if (outputShapesStale) { // input shapes are all set: the output shapes follow
+      for (Binding b : bindings.values()) {
+        if (!b.input) {
+          long[] s = shape(context.getTensorShape(b.name));
+          if (Arrays.stream(s).anyMatch(d -> d < 0) || Shapes.count(s) > b.capacity) {
+            throw new VideoJamException(file + ": output '" + b.name + "' would have shape " + Arrays.toString(s) + ", beyond the "
+                + b.capacity + " values its buffer holds; use --backend tensorrt or cuda for this graph");
+          }
+          b.shape = s;
+        }
+      }
+      outputShapesStale = false;
+    }
+    try {
+      for (Binding b : bindings.values()) {
+        if (!b.input) {
+          continue;
+        }
+        Tensor t = feed.get(b.name);
+        if (t != b.source) {
+          int n = (int) Shapes.count(t.shape()); // at most the capacity of a Java array's worth
+          if (t instanceof FloatTensor f) {
+            b.hostFloat.position(0).put(f.data(), 0, n);
+          } else if (b.type == nvinfer.DataType.kINT64) {
+            b.hostLong.position(0).put(((LongTensor) t).data(), 0, n);
+          } else {
+            long[] d = ((LongTensor) t).data();
+            for (int i = 0; i < n; i++) {
+              b.hostInt.put(i, (int) d[i]);
+            }
+          }
+          b.source = null; // until the copy is queued
+          check(cudaMemcpyAsync(b.device, b.host, n * b.elementBytes(), cudaMemcpyHostToDevice, stream),
+              "copy of '" + b.name + "' to the GPU");
+          b.source = t;
+        }
+      }
+      if (!context.enqueueV3(stream)) {
+        throw new VideoJamException("TensorRT failed running " + file + ": " + TrtEngines.logger().lastError());
+      }
+      for (String name : wanted) {
+        Binding b = bindings.get(name);
+        check(cudaMemcpyAsync(b.host, b.device, Shapes.count(b.shape) * b.elementBytes(), cudaMemcpyDeviceToHost, stream),
+            "copy of '" + name + "' from the GPU");
+      }
+    } finally {
+      // also after a failure: nothing may still read the pinned buffers when the next run writes them
+      int rc = cudaStreamSynchronize(stream);
+      if (rc != org.bytedeco.cuda.global.cudart.cudaSuccess) {
+        bindings.values().forEach(b -> b.source = null);
+        check(rc, "stream synchronize after running " + file);
+      }
+    }
     for (String name : wanted) {
       Binding b = bindings.get(name);
       sink.take(b, b.shape);
@@ -325,6 +345,7 @@ final class TrtGraphSession implements GraphSession {
       return;
     }
     closed = true;
+    cudaSetDevice(device); // frees go to the device the memory is on
     if (!stream.isNull()) {
       cudaStreamSynchronize(stream);
     }

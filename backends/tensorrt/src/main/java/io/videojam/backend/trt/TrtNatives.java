@@ -93,7 +93,9 @@ final class TrtNatives {
     check(cudaSetDevice(device), "cudaSetDevice(" + device + ")");
     try (cudaDeviceProp p = new cudaDeviceProp()) {
       check(cudaGetDeviceProperties(p, device), "cudaGetDeviceProperties");
-      return p.name().getString().strip() + " sm_" + p.major() + p.minor();
+      // name, compute capability, SM count and memory: what TensorRT's engines and timing caches depend on
+      return p.name().getString().strip() + " sm_" + p.major() + p.minor() + " " + p.multiProcessorCount() + "SM "
+          + (p.totalGlobalMem() >> 20) + "MiB";
     }
   }
 

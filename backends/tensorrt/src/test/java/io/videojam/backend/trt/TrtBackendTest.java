@@ -60,16 +60,28 @@ class TrtBackendTest {
 
   @Test
   void engineKeyStemIsTheHashOfEveryField() {
-    EngineKey k = new EngineKey("abc", "fp16", "min=x:1x4", "NVIDIA H100 sm_90", "11.2.0.5");
-    // printf 'videojam-trt-engine-1\nabc\nfp16\nmin=x:1x4\nNVIDIA H100 sm_90\n11.2.0.5' | sha256sum | cut -c1-24
-    assertThat(k.stem()).isEqualTo("2768b146a658eb16b2bba6fd");
-    assertThat(new EngineKey("abd", "fp16", "min=x:1x4", "NVIDIA H100 sm_90", "11.2.0.5").stem()).isNotEqualTo(k.stem());
-    assertThat(new EngineKey("abc", "bf16", "min=x:1x4", "NVIDIA H100 sm_90", "11.2.0.5").stem()).isNotEqualTo(k.stem());
-    assertThat(new EngineKey("abc", "fp16", "min=x:1x3", "NVIDIA H100 sm_90", "11.2.0.5").stem()).isNotEqualTo(k.stem());
-    assertThat(new EngineKey("abc", "fp16", "min=x:1x4", "NVIDIA H200 sm_90", "11.2.0.5").stem()).isNotEqualTo(k.stem());
-    assertThat(new EngineKey("abc", "fp16", "min=x:1x4", "NVIDIA H100 sm_90", "11.2.1.0").stem()).isNotEqualTo(k.stem());
-    assertThat(k.timingCacheName()).isEqualTo("timing-NVIDIA_H100_sm_90-trt11.2.0.5.cache");
-    assertThat(k.json()).contains("\"precision\": \"fp16\"", "\"gpu\": \"NVIDIA H100 sm_90\"");
+    String gpu = "NVIDIA H100 sm_90 132SM 81559MiB";
+    EngineKey k = new EngineKey("abc", "fp16", "OnnxPrecision v2", "min=x:1x4", gpu, "11.2.0.5");
+    // printf 'videojam-trt-engine-1\nabc\nfp16\nOnnxPrecision v2\nmin=x:1x4\nNVIDIA H100 sm_90 132SM 81559MiB\n11.2.0.5' | sha256sum
+    assertThat(k.stem()).isEqualTo("9db0e24a9a8d41c1169df941");
+    assertThat(java.util.List.of(
+        new EngineKey("abd", "fp16", "OnnxPrecision v2", "min=x:1x4", gpu, "11.2.0.5"),
+        new EngineKey("abc", "bf16", "OnnxPrecision v2", "min=x:1x4", gpu, "11.2.0.5"),
+        new EngineKey("abc", "fp16", "OnnxPrecision v3", "min=x:1x4", gpu, "11.2.0.5"),
+        new EngineKey("abc", "fp16", "OnnxPrecision v2", "min=x:1x3", gpu, "11.2.0.5"),
+        new EngineKey("abc", "fp16", "OnnxPrecision v2", "min=x:1x4", "NVIDIA H100 sm_90 114SM 81559MiB", "11.2.0.5"),
+        new EngineKey("abc", "fp16", "OnnxPrecision v2", "min=x:1x4", gpu, "11.2.1.0")))
+        .allSatisfy(other -> assertThat(other.stem()).isNotEqualTo(k.stem()));
+    assertThat(k.timingCacheName()).isEqualTo("timing-NVIDIA_H100_sm_90_132SM_81559MiB-trt11.2.0.5.cache");
+    assertThat(k.json()).contains("\"precision\": \"fp16\"", "\"converter\": \"OnnxPrecision v2\"", "\"gpu\": \"" + gpu + "\"");
+    assertThat(TrtEngines.converter("fp32")).isEqualTo("none");
+    assertThat(TrtEngines.converter("bf16")).isEqualTo("OnnxPrecision v" + io.videojam.onnx.OnnxPrecision.VERSION);
+  }
+
+  @Test
+  void messagesBecomeOneLine() {
+    assertThat(TrtEngines.oneLine("Invalid Node - Mul_3\nUnsupported datatype  \n  in a loop")).isEqualTo("Invalid Node - Mul_3 | Unsupported datatype | in a loop");
+    assertThat(TrtEngines.oneLine(null)).isEqualTo("no message");
   }
 
   @Test
@@ -98,6 +110,13 @@ class TrtBackendTest {
     TrtEngines.writeAtomically(f, new byte[] {1, 2, 3});
     TrtEngines.writeAtomically(f, new byte[] {4, 5});
     assertThat(Files.readAllBytes(f)).containsExactly(4, 5);
+    // from native memory, as engines and timing caches are written (a plan may exceed a Java array)
+    byte[] data = new byte[300_001];
+    new java.util.Random(1).nextBytes(data);
+    try (org.bytedeco.javacpp.BytePointer p = new org.bytedeco.javacpp.BytePointer(data)) {
+      TrtEngines.writeAtomically(f, p, data.length - 1);
+    }
+    assertThat(Files.readAllBytes(f)).isEqualTo(java.util.Arrays.copyOf(data, data.length - 1));
     try (var files = Files.list(f.getParent())) {
       assertThat(files.map(p -> p.getFileName().toString())).containsExactly("b.engine");
     }
