@@ -7,18 +7,15 @@ import static org.junit.jupiter.api.Assumptions.assumeTrue;
 import io.videojam.api.BackendOptions;
 import io.videojam.api.FloatTensor;
 import io.videojam.api.GraphSession;
-import io.videojam.api.LongTensor;
 import io.videojam.api.Tensor;
 import io.videojam.api.TensorInfo;
 import io.videojam.api.TensorInfo.ElementType;
 import io.videojam.api.VideoJamException;
-import io.videojam.onnx.GraphBuilder;
-import io.videojam.onnx.OnnxModels;
+import io.videojam.onnx.GpuTestGraph;
 import java.nio.file.Path;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
-import java.util.Random;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 import org.junit.jupiter.params.ParameterizedTest;
@@ -85,52 +82,17 @@ class OrtGpuTest {
     assertThat(BackendOptions.defaults().engineCache()).isEqualTo(BackendOptions.defaultCacheDir());
   }
 
-  /** y = x @ W + t (broadcast) + sum(ids): fixed sizes but the batch, as TensorRT wants. */
-  private Path graph() {
-    GraphBuilder g = new GraphBuilder("gpu", 17);
-    String x = g.input("x", ElementType.FLOAT, "B", 32);
-    String t = g.input("t", ElementType.FLOAT, "B", 1);
-    String ids = g.input("ids", ElementType.INT64, "B", 2);
-    float[] w = new float[32 * 32];
-    Random r = new Random(5);
-    for (int i = 0; i < w.length; i++) {
-      w[i] = (float) r.nextGaussian() * 0.2f;
-    }
-    String s = g.op("ReduceSum", Map.of("keepdims", 1L), g.op("Cast", Map.of("to", 1L), ids), g.constant("axes", new long[] {1}, 1));
-    g.output("y", g.op("Add", g.op("Add", g.op("MatMul", x, g.constant("w", w, 32, 32)), t), s), ElementType.FLOAT, "B", 32);
-    Path f = tmp.resolve("gpu.onnx");
-    OnnxModels.write(g.build(), f);
-    return f;
-  }
-
-  static Map<String, Tensor> feed(int batch, long seed) {
-    Random r = new Random(seed);
-    float[] x = new float[batch * 32];
-    float[] t = new float[batch];
-    long[] ids = new long[batch * 2];
-    for (int i = 0; i < x.length; i++) {
-      x[i] = (float) r.nextGaussian();
-    }
-    for (int i = 0; i < batch; i++) {
-      t[i] = r.nextFloat();
-      ids[2 * i] = i;
-      ids[2 * i + 1] = 2L * i;
-    }
-    return Map.of("x", new FloatTensor(new long[] {batch, 32}, x), "t", new FloatTensor(new long[] {batch, 1}, t),
-        "ids", new LongTensor(new long[] {batch, 2}, ids));
-  }
-
   @ParameterizedTest
   @ValueSource(strings = {"cuda", "tensorrt"})
   void gpuProvidersMatchTheCpuProvider(String name) {
     OrtBackend gpu = new OrtBackend(name.equals("cuda") ? OrtBackend.Device.CUDA : OrtBackend.Device.TENSORRT);
     assumeTrue(gpu.available(), gpu.unavailableReason());
-    Path f = graph();
+    Path f = GpuTestGraph.write(tmp.resolve("gpu.onnx"));
     BackendOptions o = new BackendOptions(0, 0, "all", 0, "fp32", tmp.resolve("engines"), 3);
     try (GraphSession cpu = new OrtBackend(OrtBackend.Device.CPU).open(f, BackendOptions.defaults());
         GraphSession g = gpu.open(f, o)) {
       for (int batch : new int[] {1, 3, 1, 3}) {
-        Map<String, Tensor> in = feed(batch, batch * 31L);
+        Map<String, Tensor> in = GpuTestGraph.feed(batch, batch * 31L);
         float[] want = ((FloatTensor) cpu.run(in, List.of("y")).get("y")).data();
         float[] got = new float[want.length];
         g.runInto(in, "y", new long[] {batch, 32}, got);
