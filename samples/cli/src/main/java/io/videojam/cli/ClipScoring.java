@@ -4,6 +4,7 @@ import io.videojam.api.FloatTensor;
 import io.videojam.api.FlowEstimator;
 import io.videojam.jamworld.ClipSpec;
 import io.videojam.jamworld.Judgement;
+import io.videojam.jamworld.Scores;
 import io.videojam.jamworld.WorldConfig;
 import io.videojam.metrics.MetricsReport;
 import io.videojam.metrics.VideoMetrics;
@@ -72,14 +73,7 @@ public final class ClipScoring {
 
   /** The video's frames in a random order that moves every frame (seeded). */
   static float[] shuffled(float[] video, int frames, int n, long seed) {
-    int[] perm = Previews.derangement(frames, new SplittableRandom(seed));
-    float[] v = new float[video.length];
-    for (int c = 0; c < 3; c++) {
-      for (int t = 0; t < frames; t++) {
-        System.arraycopy(video, (c * frames + perm[t]) * n, v, (c * frames + t) * n, n);
-      }
-    }
-    return v;
+    return Scores.reorderFrames(video, frames, n, Previews.derangement(frames, new SplittableRandom(seed)));
   }
 
   /** The prompt at the same position within the next category of the suite (cyclic); null for a suite of one category. */

@@ -273,6 +273,20 @@ public record Scores(double colour, double persistence, double motion, double dr
   }
 
   /** x into (-half, half]. */
+  /**
+   * A video (3 channels, {@code frames} frames of {@code pixels} each) with frame {@code order[t]}
+   * as frame t: the frames shuffled, or one frame held, for the nulls of the scores.
+   */
+  public static float[] reorderFrames(float[] video, int frames, int pixels, int[] order) {
+    float[] out = new float[video.length];
+    for (int c = 0; c < 3; c++) {
+      for (int t = 0; t < frames; t++) {
+        System.arraycopy(video, (c * frames + order[t]) * pixels, out, (c * frames + t) * pixels, pixels);
+      }
+    }
+    return out;
+  }
+
   static double wrap(double x, double half) {
     double r = x - 2 * half * Math.floor(x / (2 * half));
     return r > half ? r - 2 * half : r;

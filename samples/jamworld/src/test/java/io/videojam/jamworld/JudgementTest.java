@@ -19,13 +19,7 @@ class JudgementTest {
 
   /** Frame order[t] of the video becomes frame t. */
   private static float[] reorder(float[] video, int[] order) {
-    float[] out = new float[video.length];
-    for (int c = 0; c < 3; c++) {
-      for (int t = 0; t < T; t++) {
-        System.arraycopy(video, (c * T + order[t]) * N, out, (c * T + t) * N, N);
-      }
-    }
-    return out;
+    return Scores.reorderFrames(video, T, N, order);
   }
 
   private Judgement judge(ClipSpec spec, boolean opposite) {

@@ -55,15 +55,13 @@ import org.bytedeco.tensorrt.nvonnxparser.IParserError;
 final class TrtEngines {
   /** A deserialized engine with a pool of idle execution contexts. */
   static final class Loaded {
-    final EngineKey key;
     final Path file;
     final ICudaEngine engine;
     final BatchProfile profile;
     final boolean built;
     private final Deque<IExecutionContext> idle = new ArrayDeque<>();
 
-    Loaded(EngineKey key, Path file, ICudaEngine engine, BatchProfile profile, boolean built) {
-      this.key = key;
+    Loaded(Path file, ICudaEngine engine, BatchProfile profile, boolean built) {
       this.file = file;
       this.engine = engine;
       this.profile = profile;
@@ -174,7 +172,7 @@ final class TrtEngines {
         built = true;
         System.err.printf(Locale.ROOT, "[videojam] TensorRT engine built in %.1f s: %s%n", (System.nanoTime() - start) / 1e9, engineFile);
       }
-      loaded = new Loaded(key, engineFile, engine, profile, built);
+      loaded = new Loaded(engineFile, engine, profile, built);
       LOADED.put(loadedKey, loaded);
       return loaded;
     }
