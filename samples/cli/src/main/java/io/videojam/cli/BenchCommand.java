@@ -52,7 +52,7 @@ final class BenchCommand implements Callable<Integer> {
   SamplingOptions sampling = new SamplingOptions();
 
   /** One backend's figures. */
-  private record Result(String label, String chosen, double loadSeconds, double batchedMsPerStep, double sequentialMsPerStep,
+  private record Result(String label, double loadSeconds, double batchedMsPerStep, double sequentialMsPerStep,
       String auto, double stepsPerSecond, String memory, String skipped) {
   }
 
@@ -74,7 +74,7 @@ final class BenchCommand implements Callable<Integer> {
         first = false;
       } catch (VideoJamException e) {
         System.out.println("  skipped: " + e.getMessage());
-        results.add(new Result(b.label(), "", 0, 0, 0, "", 0, "", e.getMessage()));
+        results.add(new Result(b.label(), 0, 0, 0, "", 0, "", e.getMessage()));
       }
     }
     if (specs.size() > 1) {
@@ -128,7 +128,7 @@ final class BenchCommand implements Callable<Integer> {
         String mem = memory.result();
         System.out.println("peak memory: " + mem);
         double autoStep = auto == PassMode.BATCHED ? bStep : sStep;
-        return new Result(b.label(), jam.backend().name(), load, bStep, sStep, auto.key(), 1000 / autoStep, mem, null);
+        return new Result(b.label(), load, bStep, sStep, auto.key(), 1000 / autoStep, mem, null);
       }
     }
   }
