@@ -27,6 +27,7 @@ import java.util.Map;
  */
 public final class WordVocabTextEncoder implements TextEncoder {
   private final Map<String, Integer> ids = new HashMap<>();
+  private final List<String> known = new java.util.ArrayList<>();
   private final int maxTokens;
 
   public WordVocabTextEncoder(List<String> vocabulary, int maxTokens) {
@@ -34,7 +35,10 @@ public final class WordVocabTextEncoder implements TextEncoder {
       throw new VideoJamException("text max-tokens must be >= 1, got " + maxTokens);
     }
     for (int i = 2; i < vocabulary.size(); i++) {
-      ids.putIfAbsent(vocabulary.get(i).trim().toLowerCase(Locale.ROOT), i);
+      String w = vocabulary.get(i).trim().toLowerCase(Locale.ROOT);
+      if (ids.putIfAbsent(w, i) == null) {
+        known.add(w);
+      }
     }
     this.maxTokens = maxTokens;
   }
@@ -43,11 +47,36 @@ public final class WordVocabTextEncoder implements TextEncoder {
   public long[] ids(String prompt) {
     long[] out = new long[maxTokens];
     int n = 0;
-    for (String word : prompt.toLowerCase(Locale.ROOT).split("[^\\p{L}\\p{N}]+")) {
-      if (word.isEmpty() || n == maxTokens) {
-        continue;
+    for (String word : words(prompt)) {
+      if (n == maxTokens) {
+        break;
       }
       out[n++] = ids.getOrDefault(word, 1);
+    }
+    return out;
+  }
+
+  @Override
+  public PromptCoverage coverage(String prompt) {
+    java.util.LinkedHashSet<String> unknown = new java.util.LinkedHashSet<>();
+    List<String> truncated = new java.util.ArrayList<>();
+    int n = 0;
+    for (String word : words(prompt)) {
+      if (n++ >= maxTokens) {
+        truncated.add(word);
+      } else if (!ids.containsKey(word)) {
+        unknown.add(word);
+      }
+    }
+    return new PromptCoverage(List.copyOf(unknown), truncated, known);
+  }
+
+  private static List<String> words(String prompt) {
+    List<String> out = new java.util.ArrayList<>();
+    for (String word : prompt.toLowerCase(Locale.ROOT).split("[^\\p{L}\\p{N}]+")) {
+      if (!word.isEmpty()) {
+        out.add(word);
+      }
     }
     return out;
   }

@@ -30,6 +30,20 @@ class WordVocabTextEncoderTest {
   }
 
   @Test
+  void coverageNamesUnknownAndTruncatedWordsOnceInPromptOrder() {
+    WordVocabTextEncoder e = new WordVocabTextEncoder(VOCAB, 4);
+    var full = e.coverage("Red BALL");
+    assertThat(full.complete()).isTrue();
+    assertThat(full.known()).isEqualTo(VOCAB.subList(2, VOCAB.size()));
+    var c = e.coverage("a hexagon, a hexagon red");
+    assertThat(c.unknown()).containsExactly("hexagon");
+    assertThat(c.truncated()).containsExactly("red");
+    assertThat(c.complete()).isFalse();
+    // the ids agree: unknown words are id 1, the fifth word is cut
+    assertThat(e.ids("a hexagon, a hexagon red")).containsExactly(2, 1, 2, 1);
+  }
+
+  @Test
   void theNullPromptIsTheEncodedEmptyPrompt() {
     WordVocabTextEncoder e = new WordVocabTextEncoder(VOCAB, 4);
     assertThat(e.nullCondition(3)).isEqualTo(e.encode(List.of("", "", "")));

@@ -73,25 +73,62 @@ public final class DitTorch implements AutoCloseable {
   /**
    * DiT training initialisation (adaLN-Zero): every block starts as the identity (adaLN weights
    * and biases zero, so gates are zero) and the output projection is zero, so the first
-   * prediction is the zero velocity; other weights are {@link DitBuilder#initialWeights} for the
-   * seed (fan-in scaled Gaussians, sinusoidal positions), the text table at std 0.02.
+   * prediction is the zero velocity; the positional table is {@link #positions3d} (frame, row and
+   * column each in their own part, as in Latte and most video DiTs: a token sees which tokens share
+   * its place in space or time, where a 1-D index over the flattened tokens hides it); other weights
+   * are {@link DitBuilder#initialWeights} for the seed (fan-in scaled Gaussians; the text table at
+   * std 1, since the graph averages it over all token slots, padding included: at std 0.02 the
+   * prompt reached the adaLN modulations about 50 times weaker than the time embedding and a small
+   * model took thousands of steps to read its colour).
    */
   public static Map<String, float[]> trainingInit(DitConfig cfg) {
     Map<String, float[]> w = DitBuilder.initialWeights(cfg);
+    w.put(DitBuilder.POS_EMBED, positions3d(cfg));
     for (Map.Entry<String, float[]> e : w.entrySet()) {
       String n = e.getKey();
       if (n.contains("adaLN") || n.startsWith("final.proj")) {
         java.util.Arrays.fill(e.getValue(), 0f);
       } else if (n.endsWith(".bias")) {
         java.util.Arrays.fill(e.getValue(), 0f);
-      } else if (n.equals(DitBuilder.TEXT_EMBED)) {
-        float[] v = e.getValue();
-        for (int i = 0; i < v.length; i++) {
-          v[i] *= 0.02f;
-        }
       }
     }
     return w;
+  }
+
+  /**
+   * Factorised sinusoidal positions {@code [N, D]}: the first {@code D / 4} features encode the
+   * token's frame, the next {@code 3D / 8} its patch row and the last {@code 3D / 8} its patch
+   * column (each part rounded to an even size, sin in its first half and cos in its second, at
+   * frequencies {@code 10000^(-k / half)}). Token order is (frame, row, column), as the patchify
+   * of {@link #forward}.
+   */
+  public static float[] positions3d(DitConfig cfg) {
+    int d = cfg.hiddenSize();
+    int dt = (d / 4) & ~1;
+    int dy = ((d - dt) / 2) & ~1;
+    int dx = d - dt - dy;
+    int tp = cfg.frames() / cfg.temporalPatchSize(), hp = cfg.height() / cfg.patchSize(), wp = cfg.width() / cfg.patchSize();
+    float[] v = new float[tp * hp * wp * d];
+    for (int t = 0; t < tp; t++) {
+      for (int y = 0; y < hp; y++) {
+        for (int x = 0; x < wp; x++) {
+          int row = ((t * hp + y) * wp + x) * d;
+          sinusoid(v, row, dt, t);
+          sinusoid(v, row + dt, dy, y);
+          sinusoid(v, row + dt + dy, dx, x);
+        }
+      }
+    }
+    return v;
+  }
+
+  private static void sinusoid(float[] v, int from, int size, int pos) {
+    int half = size / 2;
+    for (int k = 0; k < half; k++) {
+      double a = pos * StrictMath.exp(-StrictMath.log(10000.0) * k / half);
+      v[from + k] = (float) StrictMath.sin(a);
+      v[from + half + k] = (float) StrictMath.cos(a);
+    }
   }
 
   public DitConfig config() {

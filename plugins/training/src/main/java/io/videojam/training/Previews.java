@@ -105,6 +105,45 @@ public final class Previews {
     return gap;
   }
 
+  /**
+   * Whether the model reads its prompt: the training loss (all channels, on the model's own
+   * target) on {@code x1} with its own prompts, and with the prompts given to other clips (a
+   * derangement of the batch), at the same times (t = (i + 0.5) / bins for each i) and noise.
+   *
+   * @return {loss with the right prompts, loss with shuffled prompts}, each the mean over the bins
+   */
+  public static double[] promptGap(DitTorch model, float[] x1, long[] text, int bins, long seed, boolean predictsSample) {
+    DitConfig c = model.config();
+    int l = c.maxTextTokens(), b = text.length / l;
+    SplittableRandom rnd = new SplittableRandom(seed);
+    int[] order = derangement(b, rnd);
+    long[] other = new long[text.length];
+    for (int i = 0; i < b; i++) {
+      System.arraycopy(text, order[i] * l, other, i * l, l);
+    }
+    float[] noise = new float[x1.length];
+    for (int i = 0; i < noise.length; i++) {
+      noise[i] = (float) rnd.nextGaussian();
+    }
+    Shape video = new Shape(b, c.channels(), c.frames(), c.height(), c.width());
+    double right = 0, shuffled = 0;
+    try (NDManager m = NDManager.newBaseManager(null, "PyTorch")) {
+      NDArray ids = m.create(text, new Shape(b, l));
+      NDArray otherIds = m.create(other, new Shape(b, l));
+      NDArray x0 = m.create(noise, video);
+      NDArray clean = m.create(x1, video);
+      for (int bin = 0; bin < bins; bin++) {
+        try (NDScope scope = new NDScope()) {
+          float t = (bin + 0.5f) / bins;
+          NDArray tt = m.full(new Shape(b), t);
+          right += loss(model, clean, x0, tt, ids, t, predictsSample) / bins;
+          shuffled += loss(model, clean, x0, tt, otherIds, t, predictsSample) / bins;
+        }
+      }
+    }
+    return new double[] {right, shuffled};
+  }
+
   private static double loss(DitTorch model, NDArray x1, NDArray x0, NDArray tt, NDArray ids, float t, boolean predictsSample) {
     NDArray xt = x1.mul(t).add(x0.mul(1 - t));
     NDArray v = model.forward(xt, tt, ids);

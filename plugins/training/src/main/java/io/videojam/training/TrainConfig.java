@@ -19,6 +19,7 @@ import io.videojam.api.VideoJamException;
  * @param checkpointEvery steps between checkpoints (0 = only at the end)
  * @param predictSample the network predicts the clean clip x1 (loss on x1) instead of the
  *     velocity x1 - x0; samplers convert with u = (x1_hat - x_t) / max(1 - t, 0.05)
+ * @param times how training times t are drawn
  */
 public record TrainConfig(
     int steps,
@@ -32,7 +33,25 @@ public record TrainConfig(
     double motionDropout,
     long seed,
     int checkpointEvery,
-    boolean predictSample) {
+    boolean predictSample,
+    TimeSampling times) {
+
+  /** How a training sample's time t in (0, 1) is drawn. */
+  public enum TimeSampling {
+    /** t ~ U(0, 1). */
+    UNIFORM,
+    /**
+     * t = sigmoid(n), n ~ N(0, 1) (Esser et al. 2024, "logit-normal"): most samples near t = 0.5,
+     * where coarse layout and motion are decided, fewer at the nearly clean or nearly pure-noise
+     * ends.
+     */
+    LOGIT_NORMAL;
+
+    /** One time from {@code rnd}: one draw of it (uniform) or one Gaussian (logit-normal). */
+    public double draw(java.util.SplittableRandom rnd) {
+      return this == UNIFORM ? rnd.nextDouble() : 1 / (1 + Math.exp(-rnd.nextGaussian()));
+    }
+  }
 
   /** The clamp of the clean-clip to velocity conversion (model.json's "prediction-eps"). */
   public static final double SAMPLE_EPS = 0.05;
@@ -48,6 +67,9 @@ public record TrainConfig(
     if (textDropout < 0 || textDropout > 1 || motionDropout < 0 || motionDropout > 1) {
       throw new VideoJamException("training: dropouts must be in [0, 1], got text " + textDropout
           + " and motion " + motionDropout);
+    }
+    if (times == null) {
+      throw new VideoJamException("training: times (the time sampling) must be set");
     }
     if (emaDecay < 0 || emaDecay >= 1) {
       throw new VideoJamException("training: emaDecay must be in [0, 1), got " + emaDecay);
@@ -67,6 +89,6 @@ public record TrainConfig(
   /** This recipe with another step count. */
   public TrainConfig withSteps(int n) {
     return new TrainConfig(n, batch, learningRate, warmupSteps, finalLrFraction, gradClip, emaDecay,
-        textDropout, motionDropout, seed, checkpointEvery, predictSample);
+        textDropout, motionDropout, seed, checkpointEvery, predictSample, times);
   }
 }

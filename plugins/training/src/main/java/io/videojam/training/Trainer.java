@@ -132,7 +132,7 @@ public final class Trainer implements AutoCloseable {
       }
       boolean anyMotionKept = false;
       for (int i = 0; i < b; i++) {
-        times[i] = (float) rnd.nextDouble();
+        times[i] = (float) recipe.times().draw(rnd);
         if (rnd.nextDouble() < recipe.textDropout()) {
           java.util.Arrays.fill(text, i * cfg.maxTextTokens(), (i + 1) * cfg.maxTextTokens(), 0L);
         }

@@ -54,8 +54,9 @@ import picocli.CommandLine.Option;
         "sheets side by side per prompt) and *-by-category.png. rows.jsonl and clips/",
         "hold the work done so far: rerunning the same command after an interruption",
         "continues where it stopped. --ablations: the Table 3 analogue on the built-in",
-        "models (VideoJAM w1 = 5, w2 = 3; w1 = 0; w2 = 0; motion off; InstructPix2Pix",
-        "guidance; base; control)."})
+        "models at the weights their model.json recommends (VideoJAM w1, w2; w1 = 0;",
+        "w2 = 0; motion off; InstructPix2Pix guidance; base; control). --grid sweeps",
+        "guidance weights: every combination on every model, in one report."})
 final class EvalCommand implements Callable<Integer> {
   /** What one configuration generates with; {@code model} null for the reference nulls (no model). */
   record Config(String key, String label, Path model, String guidance, Map<String, Object> settings) {
@@ -77,6 +78,10 @@ final class EvalCommand implements Callable<Integer> {
 
   @Option(names = "--compare", paramLabel = "DIR", description = "further model folders, evaluated with the same prompts and seeds (repeatable)")
   List<Path> compare = new ArrayList<>();
+
+  @Option(names = "--grid", paramLabel = "KEY=V1,V2,...", description = {"a guidance weight to sweep (repeatable: every combination",
+      "runs on every model, e.g. --grid w1=1,3,5 --grid w2=0,1,3)"})
+  Map<String, String> grid = new LinkedHashMap<>();
 
   @Option(names = "--ablations", description = "the Table 3 analogue on the built-in models (ignores --model, --compare and --guidance)")
   boolean ablations;
@@ -192,6 +197,9 @@ final class EvalCommand implements Callable<Integer> {
     }
     EvalReport report = new EvalReport(prompts, all, seedList, ordered, out, ablations);
     report.writeAll(plan);
+    if (prompts.hasTruth()) {
+      writeSheets(all, prompts, wc);
+    }
     System.out.print(report.markdown());
     System.out.printf(Locale.ROOT, "wrote %s (metrics.json, metrics.csv, summary.md, report.html) in %.1f s%n", out, (System.nanoTime() - start) / 1e9);
     return 0;
@@ -209,26 +217,79 @@ final class EvalCommand implements Callable<Integer> {
     Set<String> keys = new HashSet<>();
     for (Path d : dirs) {
       String name = d.toAbsolutePath().normalize().getFileName().toString();
-      String key = slug(name);
-      for (int n = 2; !keys.add(key); n++) {
-        key = slug(name) + "-" + n;
+      for (Map<String, Object> point : gridPoints(grid)) {
+        Map<String, Object> merged = new LinkedHashMap<>(settings);
+        merged.putAll(point);
+        StringBuilder suffix = new StringBuilder();
+        point.forEach((k, v) -> suffix.append('-').append(k).append('-').append(v));
+        String key = slug(name + suffix);
+        for (int n = 2; !keys.add(key); n++) {
+          key = slug(name + suffix) + "-" + n;
+        }
+        out.add(new Config(key, key, d, sampling.guidance, merged));
       }
-      out.add(new Config(key, key, d, sampling.guidance, settings));
     }
     return out;
   }
 
-  /** Table 3 of the paper on the built-in models. */
+  /** Every combination of the grid's values, in option order (one empty point without a grid). */
+  static List<Map<String, Object>> gridPoints(Map<String, String> grid) {
+    List<Map<String, Object>> points = new ArrayList<>(List.of(new LinkedHashMap<>()));
+    for (Map.Entry<String, String> e : grid.entrySet()) {
+      List<Map<String, Object>> next = new ArrayList<>();
+      for (Map<String, Object> p : points) {
+        for (String v : e.getValue().split(",")) {
+          Map<String, Object> q = new LinkedHashMap<>(p);
+          try {
+            q.put(e.getKey(), Double.parseDouble(v.trim()));
+          } catch (NumberFormatException ex) {
+            throw new VideoJamException("--grid " + e.getKey() + "=" + e.getValue() + ": '" + v + "' is not a number; write for example --grid w2=0,1,3");
+          }
+          next.add(q);
+        }
+      }
+      points = next;
+    }
+    return points;
+  }
+
+  /** The weights a model folder's model.json recommends (its "guidance" object; empty when it has none). */
+  static Map<String, Object> recommended(Path modelDir) {
+    return io.videojam.runtime.GuidanceDefaults.of(io.videojam.model.ModelDirectory.open(modelDir).json()).settings();
+  }
+
+  private static double weight(Map<String, Object> m, String key, double fallback) {
+    Object v = m.get(key);
+    return v instanceof Number n ? n.doubleValue() : fallback;
+  }
+
+  /**
+   * Table 3 of the paper on the built-in models, at the weights each model folder recommends
+   * (model.json's "guidance"; the paper's w1 = 5, w2 = 3 and w = 5 where it recommends none): full
+   * Inner-Guidance, w1 = 0, w2 = 0, motion off with text guidance w1, InstructPix2Pix guidance
+   * (s-text 1 + w1, s-image 1 + w2, as the paper's 6 and 4 for w1 = 5 and w2 = 3), base and control
+   * (text guidance at their own recommendation, else w1).
+   */
   static List<Config> ablationConfigs(Path models) {
     Path vj = models.resolve("jamworld-videojam");
+    Map<String, Object> r = Files.isRegularFile(vj.resolve("model.json")) ? recommended(vj) : Map.of();
+    double w1 = weight(r, "w1", 5), w2 = weight(r, "w2", 3);
+    Path base = models.resolve("jamworld-base"), control = models.resolve("jamworld-control");
+    double wb = Files.isRegularFile(base.resolve("model.json")) ? weight(recommended(base), "w", w1) : w1;
+    double wc = Files.isRegularFile(control.resolve("model.json")) ? weight(recommended(control), "w", w1) : w1;
     return List.of(
-        new Config("videojam", "VideoJAM, Inner-Guidance w1 = 5, w2 = 3", vj, "inner", Map.of("w1", 5.0, "w2", 3.0)),
-        new Config("no-text-guidance", "w1 = 0 (no text guidance)", vj, "inner", Map.of("w1", 0.0, "w2", 3.0)),
-        new Config("no-motion-guidance", "w2 = 0 (no motion guidance)", vj, "inner", Map.of("w1", 5.0, "w2", 0.0)),
-        new Config("motion-off", "motion off (d = 0 every step), text guidance 5", vj, "motion-off", Map.of("w", 5.0)),
-        new Config("ip2p", "InstructPix2Pix guidance (s-text 6, s-image 4)", vj, "ip2p", Map.of("s-text", 6.0, "s-image", 4.0)),
-        new Config("base", "base model, text guidance 5", models.resolve("jamworld-base"), "cfg", Map.of("w", 5.0)),
-        new Config("control", "control (base fine-tuned without motion), text guidance 5", models.resolve("jamworld-control"), "cfg", Map.of("w", 5.0)));
+        new Config("videojam", "VideoJAM, Inner-Guidance w1 = " + num(w1) + ", w2 = " + num(w2), vj, "inner", Map.of("w1", w1, "w2", w2)),
+        new Config("no-text-guidance", "w1 = 0 (no text guidance)", vj, "inner", Map.of("w1", 0.0, "w2", w2)),
+        new Config("no-motion-guidance", "w2 = 0 (no motion guidance)", vj, "inner", Map.of("w1", w1, "w2", 0.0)),
+        new Config("motion-off", "motion off (d = 0 every step), text guidance " + num(w1), vj, "motion-off", Map.of("w", w1)),
+        new Config("ip2p", "InstructPix2Pix guidance (s-text " + num(1 + w1) + ", s-image " + num(1 + w2) + ")", vj, "ip2p",
+            Map.of("s-text", 1 + w1, "s-image", 1 + w2)),
+        new Config("base", "base model, text guidance " + num(wb), base, "cfg", Map.of("w", wb)),
+        new Config("control", "control (base fine-tuned without motion), text guidance " + num(wc), control, "cfg", Map.of("w", wc)));
+  }
+
+  private static String num(double v) {
+    return v == Math.rint(v) ? String.valueOf((long) v) : String.valueOf(v);
   }
 
   private Clip generate(VideoJam vj, Config c, String prompt, long seed) {
@@ -307,6 +368,46 @@ final class EvalCommand implements Callable<Integer> {
     Path dir = out.resolve("clips").resolve(c.key());
     Files.createDirectories(dir);
     PngWriter.write(dir.resolve(p.id() + ".png"), strip);
+  }
+
+  /**
+   * OUT/sheets/CONFIG-CATEGORY.png: the first seed's clips of a category's first 8 prompts, video
+   * above motion prediction, frames upscaled 8x (for a world suite, whose frames are the world's size).
+   */
+  private void writeSheets(List<Config> all, PromptSuite prompts, WorldConfig wc) throws IOException {
+    int w = wc.width(), h = wc.height(), scale = 8;
+    Files.createDirectories(out.resolve("sheets"));
+    for (Config c : all) {
+      if (c.reference()) {
+        continue;
+      }
+      Map<String, LinkedHashMap<String, List<BufferedImage>>> byCategory = new LinkedHashMap<>();
+      Map<String, Integer> counts = new LinkedHashMap<>();
+      for (PromptSuite.Prompt p : prompts.prompts()) {
+        Path png = out.resolve("clips").resolve(c.key()).resolve(p.id() + ".png");
+        int n = counts.merge(p.category(), 1, Integer::sum);
+        if (n > 8 || !Files.isRegularFile(png)) {
+          continue;
+        }
+        BufferedImage strip = javax.imageio.ImageIO.read(png.toFile());
+        LinkedHashMap<String, List<BufferedImage>> rows = byCategory.computeIfAbsent(p.category(), k -> new LinkedHashMap<>());
+        for (int r = 0; r < strip.getHeight() / h; r++) {
+          List<BufferedImage> frames = new ArrayList<>();
+          for (int f = 0; f < strip.getWidth() / w; f++) {
+            BufferedImage big = new BufferedImage(w * scale, h * scale, BufferedImage.TYPE_INT_RGB);
+            java.awt.Graphics2D g = big.createGraphics();
+            g.drawImage(strip.getSubimage(f * w, r * h, w, h), 0, 0, w * scale, h * scale, null);
+            g.dispose();
+            frames.add(big);
+          }
+          rows.put(r == 0 ? p.prompt() : "(" + p.id() + ") motion", frames);
+        }
+      }
+      for (Map.Entry<String, LinkedHashMap<String, List<BufferedImage>>> e : byCategory.entrySet()) {
+        io.videojam.media.ContactSheet.write(out.resolve("sheets").resolve(c.key() + "-" + e.getKey().toLowerCase(Locale.ROOT) + ".png"),
+            c.label() + ", " + e.getKey() + ", seed " + sampling.seed, e.getValue(), wc.frames());
+      }
+    }
   }
 
   /** Everything that decides the rows; an earlier run's rows are reused only when its plan is the same. */

@@ -41,6 +41,10 @@ final class GenerateCommand implements Callable<Integer> {
     GenerationRequest request = sampling.request(prompt);
     RuntimeConfig config = model.config();
     try (OutputStaging staging = OutputStaging.begin(out); VideoJam jam = VideoJam.open(config)) {
+      String warning = coverageWarning(jam.videoModel().textEncoder().coverage(prompt));
+      if (warning != null) {
+        System.err.println(warning);
+      }
       Generation g;
       try (Progress bar = new Progress("sampling", request.steps(), !noProgress)) {
         g = jam.generate(request, bar);
@@ -54,5 +58,28 @@ final class GenerateCommand implements Callable<Integer> {
           t.modelRuns(), 100.0 * t.backendNanos() / t.totalNanos(), written / 1e9);
     }
     return 0;
+  }
+
+  /** One line about the words of the prompt the model never sees, or null when it sees them all. */
+  static String coverageWarning(io.videojam.api.TextEncoder.PromptCoverage c) {
+    if (c.complete()) {
+      return null;
+    }
+    StringBuilder b = new StringBuilder("videojam: warning: ");
+    if (!c.unknown().isEmpty()) {
+      b.append("the model's vocabulary lacks ").append(quoted(c.unknown())).append(" (ignored)");
+    }
+    if (!c.truncated().isEmpty()) {
+      b.append(c.unknown().isEmpty() ? "" : "; ").append("the prompt is longer than the model reads; dropped: ")
+          .append(quoted(c.truncated()));
+    }
+    if (!c.known().isEmpty()) {
+      b.append("; it knows: ").append(String.join(" ", c.known()));
+    }
+    return b.toString();
+  }
+
+  private static String quoted(java.util.List<String> words) {
+    return words.stream().map(w -> "\"" + w + "\"").collect(java.util.stream.Collectors.joining(", "));
   }
 }

@@ -125,6 +125,15 @@ final class TrainCommand implements Callable<Integer> {
     static final long SEED = 2025;
     static final String PREDICTION = "velocity";
     static final int TEMPORAL_PATCH = 1;
+    static final TrainConfig.TimeSampling TIMES = TrainConfig.TimeSampling.LOGIT_NORMAL;
+    /**
+     * The guidance each exported model recommends in its model.json, chosen by the sweep on
+     * jamworld-bench in the README (the framework's own defaults stay the paper's).
+     */
+    static final Map<String, Map<String, Object>> GUIDANCE = Map.of(
+        "videojam", Map.of("rule", "inner", "w1", 5.0, "w2", 3.0),
+        "control", Map.of("rule", "cfg", "w", 5.0),
+        "base", Map.of("rule", "cfg", "w", 5.0));
 
     /** Held-out clips (seeds 99 on) with motion targets: the permutation probe's and diagnostic's clips. */
     static ClipBank heldOut(int count, int threads) {
@@ -153,7 +162,7 @@ final class TrainCommand implements Callable<Integer> {
     Path models = out != null ? out : smoke ? dir.resolve("models") : home.resolve("models");
     if (smoke) {
       baseSteps = Math.min(baseSteps, 60);
-      finetuneSteps = Math.min(finetuneSteps, 20);
+      finetuneSteps = Math.min(finetuneSteps, 40);
       batch = Math.min(batch, 8);
       clips = Math.min(clips, 64);
       baseLr = 3e-3;
@@ -225,9 +234,9 @@ final class TrainCommand implements Callable<Integer> {
   /** The recipe of a stage. */
   TrainConfig recipe(String which) {
     return switch (which) {
-      case "base" -> new TrainConfig(baseSteps, batch, baseLr, Math.min(300, baseSteps / 10), 0.1, 1.0, 0.999, 0.1, 0, Recipe.SEED, 500, sample());
-      case "videojam" -> new TrainConfig(finetuneSteps, batch, 3e-4, Math.min(100, finetuneSteps / 10), 0.1, 1.0, 0.998, 0.3, 0.2, Recipe.SEED + 1, 250, sample());
-      case "control" -> new TrainConfig(finetuneSteps, batch, 3e-4, Math.min(100, finetuneSteps / 10), 0.1, 1.0, 0.998, 0.3, 0, Recipe.SEED + 1, 250, sample());
+      case "base" -> new TrainConfig(baseSteps, batch, baseLr, Math.min(300, baseSteps / 10), 0.1, 1.0, 0.999, 0.1, 0, Recipe.SEED, 500, sample(), Recipe.TIMES);
+      case "videojam" -> new TrainConfig(finetuneSteps, batch, 3e-4, Math.min(100, finetuneSteps / 10), 0.1, 1.0, 0.998, 0.3, 0.2, Recipe.SEED + 1, 250, sample(), Recipe.TIMES);
+      case "control" -> new TrainConfig(finetuneSteps, batch, 3e-4, Math.min(100, finetuneSteps / 10), 0.1, 1.0, 0.998, 0.3, 0, Recipe.SEED + 1, 250, sample(), Recipe.TIMES);
       default -> throw new IllegalArgumentException(which);
     };
   }
@@ -408,18 +417,23 @@ final class TrainCommand implements Callable<Integer> {
   private boolean runStage(String name, Path dir, Trainer tr, TrainConfig rc, ClipBank bank, DitConfig cfg, ProbeSet probe) throws IOException {
     Path log = dir.resolve(name + "-loss.csv");
     Path perm = dir.resolve(name + "-permutation.csv");
+    Path milestones = dir.resolve(name + "-milestones.csv");
     if (tr.step() == 0) {
       Files.writeString(log, "step,loss,appearance_loss,motion_loss,lr,grad_norm,seconds\n", StandardCharsets.UTF_8);
       Files.writeString(perm, "step,gap_t_lt_0.6,gap_t_ge_0.6,gaps\n", StandardCharsets.UTF_8);
+      Files.writeString(milestones, "step,basic_motion_pass,basic_objects,basic_direction,loss_right_prompt,loss_shuffled_prompt,"
+          + "mean_clip_baseline\n", StandardCharsets.UTF_8);
     } else {
       // resuming: drop what an interrupted run logged after its last checkpoint
       keepUpTo(log, tr.step());
       keepUpTo(perm, tr.step());
+      keepUpTo(milestones, tr.step());
     }
     long t0 = System.nanoTime();
     long firstStep = tr.step();
     double secondsBefore = previousSeconds(dir.resolve(name + ".ckpt"));
     boolean[] stop = {false};
+    double baseline = meanClipBaseline(bank, cfg, rc);
     try (BufferedWriter w = Files.newBufferedWriter(log, StandardCharsets.UTF_8, StandardOpenOption.APPEND);
         Progress bar = new Progress(name, rc.steps(), !noProgress && (name.equals("base") || name.equals("videojam")))) {
       while (tr.step() < rc.steps() && !stop[0]) {
@@ -442,6 +456,10 @@ final class TrainCommand implements Callable<Integer> {
         double[] gap = Previews.permutationGap(tr.model(), probe.x1(), probe.text(), 10, 7, rc.predictSample());
         Files.writeString(perm, String.format(Locale.ROOT, "%d,%.5f,%.5f,%s%n", tr.step(), mean(gap, 0, 6), mean(gap, 6, 10),
             join(gap)), StandardCharsets.UTF_8, StandardOpenOption.APPEND);
+        double[] basic = basicMilestone(tr, cfg);
+        double[] prompt = Previews.promptGap(tr.model(), probe.x1(), probe.text(), 10, 7, rc.predictSample());
+        Files.writeString(milestones, String.format(Locale.ROOT, "%d,%.4f,%.4f,%.4f,%.5f,%.5f,%.5f%n", tr.step(), basic[0], basic[1],
+            basic[2], prompt[0], prompt[1], baseline), StandardCharsets.UTF_8, StandardOpenOption.APPEND);
         if (tr.step() % (rc.checkpointEvery() * 2L) == 0 || tr.step() >= rc.steps()) {
           preview(dir, name, tr, cfg);
         }
@@ -467,6 +485,44 @@ final class TrainCommand implements Callable<Integer> {
       b.append(b.length() == 0 ? "" : " ").append(String.format(Locale.ROOT, "%.5f", d));
     }
     return b.toString();
+  }
+
+  /** {@link MeanClipBaseline} of the stage's loss, from up to 1,024 clips of the bank (all the model's channels). */
+  static double meanClipBaseline(ClipBank bank, DitConfig cfg, TrainConfig rc) {
+    int n = Math.min(1024, bank.size());
+    int per = cfg.channels() * cfg.frames() * cfg.height() * cfg.width();
+    float[] x = new float[n * per];
+    bank.fill(java.util.stream.IntStream.range(0, n).toArray(), x, new long[n * cfg.maxTextTokens()]);
+    return io.videojam.training.MeanClipBaseline.loss(x, n, per, rc.predictSample());
+  }
+
+  /**
+   * The early-warning figure of the recipe: 16 held-out BASIC prompts (suite seed 7), sampled with
+   * 30 Euler steps and text guidance 5 on every channel, judged against their world truth:
+   * {motion pass, objects, direction} means.
+   */
+  private double[] basicMilestone(Trainer tr, DitConfig cfg) {
+    JamWorld world = new JamWorld(WorldConfig.defaults());
+    List<io.videojam.jamworld.ClipSpec> specs = world.suite(Split.HELDOUT, smoke ? 2 : 16, 7).stream()
+        .filter(c -> c.category() == io.videojam.jamworld.Category.BASIC).toList();
+    io.videojam.conditioning.WordVocabTextEncoder enc = new io.videojam.conditioning.WordVocabTextEncoder(JamWorld.vocabulary(), cfg.maxTextTokens());
+    long[] ids = new long[specs.size() * cfg.maxTextTokens()];
+    for (int i = 0; i < specs.size(); i++) {
+      System.arraycopy(enc.ids(specs.get(i).prompt()), 0, ids, i * cfg.maxTextTokens(), cfg.maxTextTokens());
+    }
+    float[] x = Previews.sample(tr.model(), ids, 30, 5.0, 7, sample());
+    int per = cfg.channels() * cfg.frames() * cfg.height() * cfg.width();
+    int app = 3 * cfg.frames() * cfg.height() * cfg.width();
+    double pass = 0, objects = 0, direction = 0;
+    for (int i = 0; i < specs.size(); i++) {
+      io.videojam.jamworld.Judgement j = io.videojam.jamworld.Judgement.of(
+          java.util.Arrays.copyOfRange(x, i * per, i * per + app), world.config(), specs.get(i), false);
+      pass += j.directionPass();
+      objects += j.objects();
+      direction += j.direction();
+    }
+    int n = specs.size();
+    return new double[] {pass / n, objects / n, direction / n};
   }
 
   /** Samples 8 fixed prompts (two per category) with text guidance 3 and writes a contact sheet. */
@@ -496,7 +552,7 @@ final class TrainCommand implements Callable<Integer> {
   /** A fixed batch of held-out clips (seeds 99..) for the permutation gap: clips and token ids. */
   record ProbeSet(float[] x1, long[] text) {
     static ProbeSet of(DitConfig cfg, boolean smoke) {
-      int count = smoke ? 4 : 32;
+      int count = smoke ? 16 : 32;
       ClipBank b = Recipe.heldOut(count, 1);
       float[] x = new float[count * cfg.channels() * cfg.frames() * cfg.height() * cfg.width()];
       long[] t = new long[count * cfg.maxTextTokens()];

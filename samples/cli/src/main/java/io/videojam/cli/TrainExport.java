@@ -24,7 +24,7 @@ final class TrainExport {
   /** The prompts of training previews: two per category. */
   static final List<String> PREVIEW_PROMPTS = List.of(
       "a red square moving right", "a blue ball moving up",
-      "a green ball moving in a circle clockwise", "a white bar and a red bar passing each other",
+      "a green triangle moving up", "a white bar moving right in a zig zag",
       "a yellow bar spinning clockwise", "a white wheel spinning counterclockwise",
       "a red ball falling and bouncing", "a green ball bouncing off the right wall");
 
@@ -75,6 +75,9 @@ final class TrainExport {
       notes.add((smoke ? "SMOKE TEST weights (a few steps): not a usable model. " : "")
           + "Trained by `videojam train` on the synthetic motion world (8 frames of 16x16); " + ck.step() + " steps of this stage.");
       m.put("notes", notes);
+      if (!smoke && TrainCommand.Recipe.GUIDANCE.containsKey(stage)) {
+        m.put("guidance", TrainCommand.Recipe.GUIDANCE.get(stage));
+      }
       m.put("training", ck.meta());
       Files.write(staging.file("model.json"), json.writeValueAsBytes(m));
       for (String plot : List.of("loss", "permutation")) {

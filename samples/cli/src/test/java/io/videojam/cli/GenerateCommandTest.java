@@ -55,6 +55,18 @@ class GenerateCommandTest {
     assertThat(result.out()).contains("wrote " + out);
   }
 
+  @Test
+  void warnsInOneLineAboutWordsTheModelCannotRead() {
+    assertThat(result.err()).doesNotContain("warning");
+    Cli c = Cli.run("generate", "--model", model.toString(), "--prompt", "a blue hexagon moving left", "--steps", "1",
+        "--no-progress", "--out", tmp.resolve("hexagon").toString());
+    assertThat(c.exit()).as(c.err()).isEqualTo(0);
+    List<String> warnings = c.err().lines().filter(l -> l.contains("warning")).toList();
+    assertThat(warnings).hasSize(1);
+    assertThat(warnings.get(0)).startsWith("videojam: warning: the model's vocabulary lacks \"hexagon\" (ignored); it knows: ")
+        .contains(" circle ", " moving ").doesNotContain("<pad>", "<unk>");
+  }
+
   /** The PNG frames hold exactly the library's video for the same request, quantised to 8 bits. */
   @Test
   void pngFramesEqualTheGeneratedVideo() {

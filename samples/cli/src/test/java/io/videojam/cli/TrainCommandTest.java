@@ -25,9 +25,22 @@ class TrainCommandTest {
     assertThat(lines).hasSize(61); // header + 60 steps
     double first = mean(lines.subList(1, 11)), last = mean(lines.subList(51, 61));
     assertThat(last).as("base loss, last 10 steps vs first 10").isLessThan(0.8 * first);
+    // the last checkpoint's probe (held-out clips the run never trained on): the base beats the best
+    // model of each pixel's mean and variance, and loses more with every clip given another's prompt
+    String[] probe = last(work.resolve("base-milestones.csv"));
+    double right = Double.parseDouble(probe[4]), shuffled = Double.parseDouble(probe[5]), baseline = Double.parseDouble(probe[6]);
+    assertThat(last).as("base training loss vs the mean-clip baseline").isLessThan(baseline);
+    assertThat(right).as("held-out loss vs the mean-clip baseline").isLessThan(baseline);
+    assertThat(shuffled).as("held-out loss with shuffled prompts").isGreaterThan(right);
     List<String> vj = Files.readAllLines(work.resolve("videojam-loss.csv"));
-    assertThat(vj).hasSize(21);
-    assertThat(vj.get(1).split(",")[3]).as("the VideoJAM stage reports a motion loss").doesNotContain("NaN");
+    assertThat(vj).hasSize(41);
+    for (String row : vj.subList(1, vj.size())) {
+      String[] f = row.split(",");
+      assertThat(Double.parseDouble(f[1])).as("VideoJAM total loss, row %s", row).isFinite();
+      assertThat(Double.parseDouble(f[3])).as("VideoJAM motion loss, row %s", row).isFinite();
+    }
+    assertThat(column(vj.subList(31, 41), 1)).as("VideoJAM total loss falls").isLessThan(0.9 * column(vj.subList(1, 11), 1));
+    assertThat(column(vj.subList(31, 41), 3)).as("VideoJAM motion loss falls").isLessThan(0.9 * column(vj.subList(1, 11), 3));
     assertThat(Files.readAllLines(work.resolve("control-loss.csv")).get(1).split(",")[3]).isEqualTo("NaN");
     assertThat(work.resolve("base-loss.png")).isRegularFile();
     assertThat(work.resolve("base-permutation.csv")).isRegularFile();
@@ -67,6 +80,15 @@ class TrainCommandTest {
   }
 
   private static double mean(List<String> rows) {
-    return rows.stream().mapToDouble(r -> Double.parseDouble(r.split(",")[1])).average().orElseThrow();
+    return column(rows, 1);
+  }
+
+  private static double column(List<String> rows, int k) {
+    return rows.stream().mapToDouble(r -> Double.parseDouble(r.split(",")[k])).average().orElseThrow();
+  }
+
+  private static String[] last(Path csv) throws java.io.IOException {
+    List<String> lines = Files.readAllLines(csv);
+    return lines.get(lines.size() - 1).split(",");
   }
 }

@@ -21,9 +21,9 @@ import java.util.SplittableRandom;
  * shape, called "ball" in every prompt), triangle (equilateral, circumradius 3.2, pointing up at
  * angle 0), bar (6.4 x 1.8, long axis along its angle), wheel (diameter 5.8 with a dark spoke
  * from the centre to the rim along its angle). Colours red, green, blue, yellow, white.
- * Backgrounds (not named in the prompt): black 0.02, navy (0.05, 0.05, 0.2), dark-green
- * (0.05, 0.15, 0.05), grey 0.25, half of them with a faint vertical gradient (up to +0.06 at
- * the top). Bounce clips show a grey floor (1 px) at the bottom, wall-bounce clips a grey wall
+ * Background: plain black 0.02 (the renderer also draws navy, dark-green and grey with a faint
+ * vertical gradient, for tests; the world samples only black since the redesign of issue 15:
+ * one nuisance factor less for a model trained on a CPU). Bounce clips show a grey floor (1 px) at the bottom, wall-bounce clips a grey wall
  * (1 px) at the side hit.
  *
  * <h2>Categories and motions</h2>
@@ -32,23 +32,21 @@ import java.util.SplittableRandom;
  *   <li>BASIC: translation in 8 directions (right, left, up, down, up-right, up-left,
  *       down-right, down-left) at 1.0-1.6 px/frame, path centred near the frame centre.
  *   <li>COMPLEX: zigzag-right/left (1.0-1.4 px/frame sideways, triangle wave of amplitude
- *       1.5-2.5 px and period 4 frames), circle-cw/ccw (radius 3.8-4.6 px around the centre,
- *       0.55-0.75 rad/frame), speed-up-right/left (0.3 px/frame rising linearly to 1.8-2.2),
- *       cross (two colours, same shape, moving towards each other horizontally at 1.1-1.5
- *       px/frame on rows 1.5-2.5 px apart, passing in the middle of the clip).
+ *       1.5-2.5 px and period 4 frames), speed-up-right/left (0.3 px/frame rising linearly to
+ *       1.8-2.2). (The circular path and the two-object crossing were dropped in the redesign
+ *       of issue 15: every clip has one object.)
  *   <li>ROTATIONAL: spin-cw/ccw of a bar, wheel, triangle or square at 0.35-0.6 rad/frame,
  *       centred (jitter 0.5 px).
  *   <li>PHYSICS: bounce (a ball dropped near the top falls under gravity, hits the floor at
  *       frame 3-5 and bounces with restitution 0.7), wall-bounce-right/left (a ball or square
- *       moving at 1.3-1.9 px/frame bounces elastically off the side wall at frame 2.5-4.5),
- *       collide (two balls of different colours moving towards each other at 0.9-1.25 px/frame
- *       collide elastically at frame 3-4 and move apart).
+ *       moving at 1.3-1.9 px/frame bounces elastically off the side wall at frame 2.5-4.5).
+ *       (Two balls colliding were dropped with the other two-object motion.)
  * </ul>
  *
  * <h2>Angles</h2>
  * {@link ObjectTruth#angle()} is in radians, positive = <b>clockwise on screen</b> (image
  * coordinates, x right and y down: a point at local (1, 0) is drawn at (cos a, sin a) from the
- * centre). spin-cw increases it, spin-ccw decreases it. circle-cw moves the object clockwise on
+ * centre). spin-cw increases it, spin-ccw decreases it. (Clockwise on
  * screen.
  *
  * <h2>Held-out split</h2>
@@ -61,7 +59,7 @@ import java.util.SplittableRandom;
  *
  * <p>Prompts are lower-case words of {@link #vocabulary()}, at most 10 words, for example "a red
  * square moving right", "a blue ball moving up and left", "a green bar spinning clockwise", "a
- * yellow ball falling and bouncing", "a white wheel moving in a circle clockwise".
+ * yellow ball falling and bouncing", "a white wheel moving right in a zig zag".
  *
  * <p>Instances are immutable and thread-safe.
  */
@@ -87,10 +85,9 @@ public final class JamWorld {
   /** The motions of each category, in order; and the shapes each motion may use. */
   private static final Map<Category, List<String>> MOTIONS = Map.of(
       Category.BASIC, DIRECTIONS,
-      Category.COMPLEX, List.of("zigzag-right", "zigzag-left", "circle-cw", "circle-ccw", "speed-up-right",
-          "speed-up-left", "cross"),
+      Category.COMPLEX, List.of("zigzag-right", "zigzag-left", "speed-up-right", "speed-up-left"),
       Category.ROTATIONAL, List.of("spin-cw", "spin-ccw"),
-      Category.PHYSICS, List.of("bounce", "wall-bounce-right", "wall-bounce-left", "collide"));
+      Category.PHYSICS, List.of("bounce", "wall-bounce-right", "wall-bounce-left"));
 
   private static final long HOLDOUT_SALT = 0x5DEECE66DL;
   private static final double RESTITUTION = 0.7;
@@ -99,8 +96,8 @@ public final class JamWorld {
       "a", "red", "green", "blue", "yellow", "white",
       "square", "ball", "triangle", "bar", "wheel",
       "moving", "right", "left", "up", "down", "and",
-      "in", "zig", "zag", "circle", "clockwise", "counterclockwise", "speeding", "to", "the",
-      "passing", "each", "other", "spinning", "falling", "bouncing", "off", "wall", "colliding");
+      "in", "zig", "zag", "clockwise", "counterclockwise", "speeding", "to", "the",
+      "spinning", "falling", "bouncing", "off", "wall");
 
   /** Per category: [train triples, held-out triples], each triple {colour, shape, motion}. */
   private static final Map<Category, List<List<String[]>>> COMBOS = combos();
@@ -216,14 +213,9 @@ public final class JamWorld {
   private ClipSpec spec(Category category, String colour, String shape, String motion, long seed, SplittableRandom rng) {
     int frames = config.frames();
     double mid = (frames - 1) / 2.0;
-    String background = BACKGROUNDS.get(rng.nextInt(BACKGROUNDS.size()));
-    double gradient = rng.nextBoolean() ? 0 : uniform(rng, 0.02, 0.06);
+    String background = "black";
+    double gradient = 0;
     String colour2 = "";
-    if (motion.equals("cross") || motion.equals("collide")) {
-      List<String> others = new ArrayList<>(COLOURS);
-      others.remove(colour);
-      colour2 = others.get(rng.nextInt(others.size()));
-    }
     double x0 = 8;
     double y0 = 8;
     double speed = 0;
@@ -252,27 +244,13 @@ public final class JamWorld {
           phase = rng.nextDouble();
           extra = uniform(rng, 1.5, 2.5);
           prompt = "a " + obj + " moving " + side + " in a zig zag";
-        } else if (motion.startsWith("circle")) {
-          x0 = 8 + uniform(rng, -0.7, 0.7);
-          y0 = 8 + uniform(rng, -0.7, 0.7);
-          speed = uniform(rng, 0.55, 0.75);
-          phase = uniform(rng, 0, 2 * Math.PI);
-          extra = uniform(rng, 3.8, 4.6);
-          prompt = "a " + obj + " moving in a circle " + (motion.endsWith("ccw") ? "counterclockwise" : "clockwise");
-        } else if (motion.startsWith("speed-up")) {
+        } else { // speed-up
           extra = 0.3;
           speed = uniform(rng, 1.8, 2.2);
           double travel = (frames - 1) * (extra + speed) / 2;
           x0 = 8 - dir * travel / 2 + uniform(rng, -0.5, 0.5);
           y0 = 8 + uniform(rng, -1.5, 1.5);
           prompt = "a " + obj + " speeding up to the " + side;
-        } else { // cross
-          speed = uniform(rng, 1.1, 1.5);
-          x0 = 8 + uniform(rng, -0.7, 0.7);
-          y0 = 8 + uniform(rng, -1, 1);
-          phase = uniform(rng, -0.5, 0.5);
-          extra = uniform(rng, 1.5, 2.5);
-          prompt = "a " + obj + " and a " + colour2 + " " + shape + " passing each other";
         }
       }
       case ROTATIONAL -> {
@@ -290,7 +268,7 @@ public final class JamWorld {
           double contact = uniform(rng, 3, 5);
           extra = 2 * (floorY(shape) - y0) / (contact * contact); // gravity
           prompt = "a " + obj + " falling and bouncing";
-        } else if (motion.startsWith("wall-bounce")) {
+        } else { // wall-bounce-right, wall-bounce-left
           boolean right = motion.endsWith("right");
           speed = uniform(rng, 1.3, 1.9);
           double contact = uniform(rng, 2.5, 4.5);
@@ -298,12 +276,6 @@ public final class JamWorld {
           x0 = wall - (right ? 1 : -1) * speed * contact;
           y0 = 8 + uniform(rng, -2, 2);
           prompt = "a " + obj + " bouncing off the " + (right ? "right" : "left") + " wall";
-        } else { // collide
-          speed = uniform(rng, 0.9, 1.25);
-          x0 = 8 + uniform(rng, -0.5, 0.5);
-          y0 = 8 + uniform(rng, -2, 2);
-          phase = uniform(rng, 3, 4) * (frames - 1) / 7.0;
-          prompt = "a " + obj + " and a " + colour2 + " " + shape + " colliding";
         }
       }
     }
@@ -327,9 +299,7 @@ public final class JamWorld {
 
   /** Per object {x[], y[], angle[]} in reference pixels (16 x 16 frame) and radians. */
   static double[][][] paths(ClipSpec s, int frames) {
-    boolean two = s.motion().equals("cross") || s.motion().equals("collide");
-    double[][][] p = new double[two ? 2 : 1][3][frames];
-    double mid = (frames - 1) / 2.0;
+    double[][][] p = new double[1][3][frames];
     String m = s.motion();
     for (int t = 0; t < frames; t++) {
       double x = s.x0();
@@ -348,38 +318,19 @@ public final class JamWorld {
             x += dir * s.speed() * t;
             double u = t / 4.0 + s.phase();
             y += s.extra() * (1 - 4 * Math.abs(u - Math.floor(u) - 0.5)); // triangle wave in [-1, 1]
-          } else if (m.startsWith("circle")) {
-            double theta = s.phase() + (m.endsWith("ccw") ? -1 : 1) * s.speed() * t;
-            x += s.extra() * Math.cos(theta);
-            y += s.extra() * Math.sin(theta);
-          } else if (m.startsWith("speed-up")) {
-            // step k (frame k to k + 1) moves v0 + (v1 - v0) k / (T - 2)
+          } else { // speed-up: step k (frame k to k + 1) moves v0 + (v1 - v0) k / (T - 2)
             x += dir * (s.extra() * t + (s.speed() - s.extra()) / (frames - 2) * t * (t - 1) / 2.0);
-          } else { // cross: object 0 moves right on the upper row, object 1 left on the lower
-            double dt = t - mid - s.phase();
-            p[1][0][t] = x - s.speed() * dt;
-            p[1][1][t] = y + s.extra() / 2;
-            p[1][2][t] = a;
-            x += s.speed() * dt;
-            y -= s.extra() / 2;
           }
         }
         case PHYSICS -> {
           if (m.equals("bounce")) {
             y = bounceY(s.y0(), floorY(s.shape()), s.extra(), t);
-          } else if (m.startsWith("wall-bounce")) {
+          } else { // wall-bounce-right, wall-bounce-left
             boolean right = m.endsWith("right");
             double r = Renderer.halfExtent(s.shape());
             double wall = right ? 16 - Renderer.FIXTURE - r : Renderer.FIXTURE + r;
             double free = s.x0() + (right ? 1 : -1) * s.speed() * t;
             x = right ? wall - Math.abs(wall - free) : wall + Math.abs(free - wall);
-          } else { // collide: equal masses, elastic: the balls swap velocities (both reverse)
-            double r = Renderer.halfExtent(s.shape());
-            double gap = s.speed() * Math.abs(t - s.phase());
-            p[1][0][t] = s.x0() + r + gap;
-            p[1][1][t] = y;
-            p[1][2][t] = a;
-            x = s.x0() - r - gap;
           }
         }
       }

@@ -187,22 +187,13 @@ class JamWorldTest {
   }
 
   @Test
-  void wallBounceAndCollisionReverse() {
+  void wallBounceReverses() {
     for (long seed = 0; seed < 10; seed++) {
       float[] x = world.render(world.spec("red", "square", "wall-bounce-right", seed)).truth().get(0).x();
       assertThat(x[1]).isGreaterThan(x[0]);
       assertThat(x[T - 1]).isLessThan(x[T - 2]);
       for (float v : x) {
         assertThat(v).isLessThanOrEqualTo(16 - 1 - 2.5f + 1e-4f);
-      }
-      Clip c = world.render(world.spec("red", "ball", "collide", seed));
-      float[] a = c.truth().get(0).x();
-      float[] b = c.truth().get(1).x();
-      assertThat(c.spec().prompt()).matches("a red ball and a (green|blue|yellow|white) ball colliding");
-      assertThat(b[0] - a[0]).isGreaterThan(b[2] - a[2]);
-      assertThat(b[T - 1] - a[T - 1]).isGreaterThan(b[T - 3] - a[T - 3]);
-      for (int t = 0; t < T; t++) {
-        assertThat(b[t] - a[t]).isGreaterThanOrEqualTo(2 * 2.8f - 1e-4f);
       }
     }
   }
@@ -261,7 +252,7 @@ class JamWorldTest {
         used.addAll(words);
       }
     }
-    assertThat(prompts).contains("a blue ball moving up and left", "a white wheel moving in a circle clockwise");
+    assertThat(prompts).contains("a blue ball moving up and left", "a white wheel spinning counterclockwise");
     assertThat(used).containsExactlyInAnyOrderElementsOf(new ArrayList<>(JamWorld.words()));
   }
 }
