@@ -87,20 +87,10 @@ public final class Previews {
     for (int i = 0; i < noise.length; i++) {
       noise[i] = (float) rnd.nextGaussian();
     }
-    Shape video = new Shape(b, ch, frames, c.height(), c.width());
+    double[][] pair = pairedLosses(model, x1, text, permuted, text, noise, bins, predictsSample);
     double[] gap = new double[bins];
-    try (NDManager m = NDManager.newBaseManager(null, "PyTorch")) {
-      NDArray ids = m.create(text, new Shape(b, l));
-      NDArray x0 = m.create(noise, video);
-      NDArray ordered = m.create(x1, video);
-      NDArray shuffled = m.create(permuted, video);
-      for (int bin = 0; bin < bins; bin++) {
-        try (NDScope scope = new NDScope()) {
-          float t = (bin + 0.5f) / bins;
-          NDArray tt = m.full(new Shape(b), t);
-          gap[bin] = loss(model, shuffled, x0, tt, ids, t, predictsSample) - loss(model, ordered, x0, tt, ids, t, predictsSample);
-        }
-      }
+    for (int bin = 0; bin < bins; bin++) {
+      gap[bin] = pair[bin][1] - pair[bin][0];
     }
     return gap;
   }
@@ -125,23 +115,40 @@ public final class Previews {
     for (int i = 0; i < noise.length; i++) {
       noise[i] = (float) rnd.nextGaussian();
     }
-    Shape video = new Shape(b, c.channels(), c.frames(), c.height(), c.width());
     double right = 0, shuffled = 0;
+    for (double[] p : pairedLosses(model, x1, text, x1, other, noise, bins, predictsSample)) {
+      right += p[0] / bins;
+      shuffled += p[1] / bins;
+    }
+    return new double[] {right, shuffled};
+  }
+
+  /**
+   * The training loss of two batches (clips and token ids each) with the same noise, at t = (i +
+   * 0.5) / bins: {@code [bin] = {loss of a, loss of b}}.
+   */
+  private static double[][] pairedLosses(DitTorch model, float[] x1a, long[] textA, float[] x1b, long[] textB, float[] noise,
+      int bins, boolean predictsSample) {
+    DitConfig c = model.config();
+    int l = c.maxTextTokens(), b = textA.length / l;
+    Shape video = new Shape(b, c.channels(), c.frames(), c.height(), c.width());
+    double[][] out = new double[bins][2];
     try (NDManager m = NDManager.newBaseManager(null, "PyTorch")) {
-      NDArray ids = m.create(text, new Shape(b, l));
-      NDArray otherIds = m.create(other, new Shape(b, l));
+      NDArray idsA = m.create(textA, new Shape(b, l));
+      NDArray idsB = m.create(textB, new Shape(b, l));
       NDArray x0 = m.create(noise, video);
-      NDArray clean = m.create(x1, video);
+      NDArray a = m.create(x1a, video);
+      NDArray bb = m.create(x1b, video);
       for (int bin = 0; bin < bins; bin++) {
         try (NDScope scope = new NDScope()) {
           float t = (bin + 0.5f) / bins;
           NDArray tt = m.full(new Shape(b), t);
-          right += loss(model, clean, x0, tt, ids, t, predictsSample) / bins;
-          shuffled += loss(model, clean, x0, tt, otherIds, t, predictsSample) / bins;
+          out[bin][0] = loss(model, a, x0, tt, idsA, t, predictsSample);
+          out[bin][1] = loss(model, bb, x0, tt, idsB, t, predictsSample);
         }
       }
     }
-    return new double[] {right, shuffled};
+    return out;
   }
 
   private static double loss(DitTorch model, NDArray x1, NDArray x0, NDArray tt, NDArray ids, float t, boolean predictsSample) {

@@ -400,7 +400,7 @@ final class EvalCommand implements Callable<Integer> {
             g.dispose();
             frames.add(big);
           }
-          rows.put(r == 0 ? p.prompt() : "(" + p.id() + ") motion", frames);
+          rows.put(r == 0 ? p.id() + ": " + p.prompt() : "(" + p.id() + ") motion", frames);
         }
       }
       for (Map.Entry<String, LinkedHashMap<String, List<BufferedImage>>> e : byCategory.entrySet()) {

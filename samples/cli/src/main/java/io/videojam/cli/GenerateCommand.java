@@ -41,16 +41,17 @@ final class GenerateCommand implements Callable<Integer> {
     GenerationRequest request = sampling.request(prompt);
     RuntimeConfig config = model.config();
     try (OutputStaging staging = OutputStaging.begin(out); VideoJam jam = VideoJam.open(config)) {
+      // said after the run, so that a failure stays one line on stderr
       String warning = coverageWarning(jam.videoModel().textEncoder().coverage(prompt));
-      if (warning != null) {
-        System.err.println(warning);
-      }
       Generation g;
       try (Progress bar = new Progress("sampling", request.steps(), !noProgress)) {
         g = jam.generate(request, bar);
       }
       long written = GenerationWriter.write(staging, g, jam.model(), config, jam.backend(), scale, start);
       staging.commit();
+      if (warning != null) {
+        System.err.println(warning);
+      }
       Generation.Timings t = g.timings();
       System.out.printf(Locale.ROOT, "wrote %s (video.mp4, video.gif%s, frames, contact-sheet.png, run.json) in %.2f s: "
               + "sampling %.2f s, %d model runs, %.1f%% of generation inside the backend, writing %.2f s%n",

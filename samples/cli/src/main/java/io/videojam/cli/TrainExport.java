@@ -40,6 +40,10 @@ final class TrainExport {
   static void exportAll(Path work, Path models, DitConfig baseCfg, double sigma, boolean smoke, boolean sample) throws IOException {
     for (String stage : List.of("base", "videojam", "control")) {
       Path ck = work.resolve(stage + ".ckpt");
+      if (!Files.exists(ck)) {
+        System.err.println("train: no " + ck + " yet; jamworld-" + stage + " not exported");
+        continue;
+      }
       Checkpoint c = Checkpoint.read(ck);
       DitConfig cfg = stage.equals("videojam") ? baseCfg.withChannels(3, 3) : baseCfg;
       Map<String, float[]> w = c.group("ema").isEmpty() ? c.group("w") : c.group("ema");

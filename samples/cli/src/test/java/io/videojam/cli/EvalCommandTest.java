@@ -77,13 +77,30 @@ class EvalCommandTest {
   }
 
   @Test
+  void gridPointsAreEveryCombinationInOptionOrder() {
+    java.util.Map<String, String> grid = new java.util.LinkedHashMap<>();
+    grid.put("w1", "1,3");
+    grid.put("w2", "0, 2,5");
+    List<java.util.Map<String, Object>> points = EvalCommand.gridPoints(grid);
+    assertThat(points).hasSize(6);
+    assertThat(points.get(0)).containsExactly(java.util.Map.entry("w1", 1.0), java.util.Map.entry("w2", 0.0));
+    assertThat(points.get(5)).containsExactly(java.util.Map.entry("w1", 3.0), java.util.Map.entry("w2", 5.0));
+    assertThat(EvalCommand.gridPoints(new java.util.LinkedHashMap<>())).containsExactly(java.util.Map.of());
+    org.assertj.core.api.Assertions.assertThatThrownBy(() -> EvalCommand.gridPoints(java.util.Map.of("w", "1,x")))
+        .hasMessageContaining("--grid w=1,x").hasMessageContaining("'x' is not a number");
+  }
+
+  @Test
   void ablationsGiveTheTableThreeAnalogue() throws Exception {
     Path out = tmp.resolve("ablations");
     Cli c = Cli.run("eval", "--ablations", "--models", BuiltinModelTest.REPO.resolve("models").toString(), "--suite", SUITE.toString(),
         "--per-category", "1", "--seeds", "2", "--steps", "3", "--no-progress", "--out", out.toString());
     assertThat(c.exit()).as(c.err()).isZero();
-    assertThat(c.out()).contains("VideoJAM, Inner-Guidance w1 = 5, w2 = 3", "w1 = 0 (no text guidance)", "w2 = 0 (no motion guidance)",
-        "motion off", "InstructPix2Pix", "base model", "control", "4 x 2", "75.1 / 93.7");
+    // each model at the weights its model.json recommends (TrainCommand.Recipe.GUIDANCE)
+    assertThat(c.out()).contains("VideoJAM, Inner-Guidance w1 = 1, w2 = 3", "w1 = 0 (no text guidance)", "w2 = 0 (no motion guidance)",
+        "motion off (d = 0 every step), text guidance 1", "InstructPix2Pix guidance (s-text 2, s-image 4)", "base model, text guidance 1",
+        "control (base fine-tuned without motion), text guidance 3", "4 x 2", "75.1 / 93.7");
+    assertThat(out.resolve("sheets").resolve("videojam-basic.png")).isNotEmptyFile();
     JsonNode plan = JSON.readTree(out.resolve("plan.json").toFile());
     assertThat(plan.get("configs")).hasSize(7 + 4);
     JsonNode d = JSON.readTree(out.resolve("metrics.json").toFile()).at("/differences/motion-off/motion");

@@ -127,6 +127,34 @@ class ShippedModelsTest {
     assertThat(control).contains("\"init_weights_sha256\" : \"" + TrainExport.sha256(weights(baseModel, base)) + "\"");
   }
 
+  /** The README's first command and the prompts: known words only; "circle" is no shape of this world. */
+  @Test
+  void theDefaultModelWarnsAboutWordsOutsideItsVocabularyOnly(@org.junit.jupiter.api.io.TempDir Path tmp) {
+    String vj = MODELS.resolve("jamworld-videojam").toString(); // the default of generate, named as tests run elsewhere
+    for (String prompt : java.util.List.of("a red square moving right", "a blue ball moving left", "a green triangle moving up",
+        "a yellow square moving down")) {
+      Cli c = Cli.run("generate", "--model", vj, "--prompt", prompt, "--steps", "1", "--no-progress", "--out",
+          tmp.resolve(prompt.replace(' ', '-')).toString());
+      assertThat(c.exit()).as(c.err()).isEqualTo(0);
+      assertThat(c.err()).as(prompt).doesNotContain("warning");
+    }
+    Cli c = Cli.run("generate", "--model", vj, "--prompt", "a blue circle moving left", "--steps", "1", "--no-progress", "--out",
+        tmp.resolve("circle").toString());
+    assertThat(c.exit()).as(c.err()).isEqualTo(0);
+    assertThat(c.err().lines().filter(l -> l.contains("warning")).toList()).singleElement().asString()
+        .contains("lacks \"circle\"").contains("it knows: a red green blue yellow white square ball triangle bar wheel moving");
+  }
+
+  @Test
+  void theShippedModelsRecommendTheirSweptGuidance() {
+    for (String name : java.util.List.of("jamworld-videojam", "jamworld-control", "jamworld-base")) {
+      Map<String, Object> r = EvalCommand.recommended(MODELS.resolve(name));
+      Map<String, Object> expected = new LinkedHashMap<>(TrainCommand.Recipe.GUIDANCE.get(name.substring("jamworld-".length())));
+      expected.remove("rule");
+      assertThat(r).as(name).isEqualTo(expected);
+    }
+  }
+
   private static String readString(Path p) {
     try {
       return Files.readString(p);

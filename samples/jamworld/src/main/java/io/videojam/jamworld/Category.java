@@ -4,10 +4,10 @@ package io.videojam.jamworld;
 public enum Category {
   /** Straight-line translation in one of 8 directions. */
   BASIC,
-  /** Zig-zag, circular path, speeding up, two objects crossing. */
+  /** Zig-zag, speeding up. */
   COMPLEX,
   /** Spinning in place, clockwise or counterclockwise. */
   ROTATIONAL,
-  /** Falling and bouncing, bouncing off a wall, two balls colliding. */
+  /** Falling and bouncing, bouncing off a wall. */
   PHYSICS
 }

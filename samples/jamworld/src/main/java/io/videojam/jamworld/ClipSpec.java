@@ -10,17 +10,14 @@ package io.videojam.jamworld;
  *   <tr><th>motion</th><th>x0, y0</th><th>speed</th><th>phase</th><th>extra</th></tr>
  *   <tr><td>right, left, up, down, up-right, up-left, down-right, down-left</td><td>start</td><td>px/frame</td><td>-</td><td>-</td></tr>
  *   <tr><td>zigzag-right, zigzag-left</td><td>start (y0: middle line)</td><td>horizontal px/frame</td><td>wave phase in [0,1)</td><td>amplitude (px)</td></tr>
- *   <tr><td>circle-cw, circle-ccw</td><td>centre of the path</td><td>rad/frame</td><td>start angle</td><td>radius (px)</td></tr>
  *   <tr><td>speed-up-right, speed-up-left</td><td>start</td><td>final px/frame</td><td>-</td><td>initial px/frame</td></tr>
- *   <tr><td>cross</td><td>meeting point</td><td>px/frame (each)</td><td>meeting time offset from the middle frame</td><td>vertical separation (px)</td></tr>
  *   <tr><td>spin-cw, spin-ccw</td><td>centre</td><td>rad/frame</td><td>-</td><td>-</td></tr>
  *   <tr><td>bounce</td><td>drop point</td><td>-</td><td>-</td><td>gravity (px/frame^2)</td></tr>
  *   <tr><td>wall-bounce-right, wall-bounce-left</td><td>start</td><td>px/frame</td><td>-</td><td>-</td></tr>
- *   <tr><td>collide</td><td>contact point</td><td>px/frame (each)</td><td>contact time (frames)</td><td>-</td></tr>
  * </table>
  *
- * {@code angle0} is the object's orientation at frame 0. {@code colour2} is the second object's
- * colour for "cross" and "collide", otherwise "". {@code gradient} is the brightness added at the
+ * {@code angle0} is the object's orientation at frame 0. {@code colour2} is a second object's
+ * colour ("" in every clip the world samples; the metrics still accept one). {@code gradient} is the brightness added at the
  * top of the background, fading to 0 at the bottom.
  */
 public record ClipSpec(

@@ -13,7 +13,7 @@ import java.util.Map;
  *
  * <p>Everything is measured on the foreground of {@link Scores}: per frame, pixels whose RGB
  * distance to the border-ring median exceeds {@link Scores#THRESHOLD}, with the floor / wall
- * fixtures masked, and for two-colour prompts ("cross", "collide") only the pixels better explained
+ * fixtures masked, and for specs with a second colour only the pixels better explained
  * by the first colour ({@link Scores#weights}). A frame "has a foreground" when at least
  * {@link Scores#MIN_PIXELS} pixels are foreground; the object's position in such a frame is
  * {@link Scores#track()}. The truth is the first object's {@link ObjectTruth} of the rendered spec.
@@ -22,7 +22,7 @@ import java.util.Map;
  * @param objects in [0, 1]: share of the frames with the expected number of objects. Objects are the
  *     8-connected components of at least 2 pixels of the <em>any-colour</em> foreground mask (every
  *     pixel farther than the threshold from the background, fixtures masked, no colour split). The
- *     expected count is exactly 1, or 1 to 2 for "cross" and "collide" (two objects may touch or
+ *     expected count is exactly 1, or 1 to 2 for a spec with a second colour (two objects may touch or
  *     overlap). A frame with no object fails (vanishing), as does one with too many (splitting,
  *     duplicating), and so does one with a component larger than {@link #MAX_AREA} reference pixels
  *     (about three objects' area: a blob filling the frame, or noise, is not an object). Never NaN.
@@ -70,9 +70,9 @@ import java.util.Map;
  *     contact is mid-clip). 0 when either sequence has zero length (a static clip, nothing found).
  *     NaN when not PHYSICS.
  * @param reversals PHYSICS only: the number of sign changes of the generated velocity along the
- *     bounce axis (y for "bounce", x for "wall-bounce-*" and "collide") minus the truth's number
+ *     bounce axis (y for "bounce", x for "wall-bounce-*") minus the truth's number
  *     (0 = right; negative = bounces missing, positive = extra reversals, e.g. a jittery track; the
- *     truth has 1 for "wall-bounce-*" and "collide", 1 or 2 for "bounce"). Components with
+ *     truth has 1 for "wall-bounce-*", 1 or 2 for "bounce"). Components with
  *     |v| &lt; {@link #MIN_SPEED} px/frame are skipped, for both; the generated velocity uses the
  *     frame pairs that both have a foreground, the truth all pairs. NaN when not PHYSICS.
  * @param physicsPass 1 when {@code reversals == 0} and {@code physics >= 0.5}, else 0; NaN where
@@ -152,7 +152,7 @@ public record Judgement(
     ClipSpec anyColour = new ClipSpec(spec.category(), spec.motion(), spec.prompt(), spec.background(), spec.seed(),
         spec.shape(), spec.colour(), "", spec.gradient(), spec.x0(), spec.y0(), spec.speed(), spec.angle0(),
         spec.phase(), spec.extra());
-    int maxObjects = spec.motion().equals("cross") || spec.motion().equals("collide") ? 2 : 1;
+    int maxObjects = spec.colour2().isEmpty() ? 1 : 2;
     int good = 0;
     for (int t = 0; t < frames; t++) {
       int count = components(Scores.weights(video, config, anyColour, t), config.width(), config.height(),

@@ -11,7 +11,7 @@ import java.util.Arrays;
  * <p>Foreground: per frame the background is the per-channel median of the 1-pixel border ring
  * (fixtures excluded); a pixel is foreground when its RGB distance to it (in [-1, 1] units) exceeds
  * {@link #THRESHOLD}, weighted by that distance. The floor of "bounce" and the wall of
- * "wall-bounce-*" clips (known from the spec) are masked out. For "cross" and "collide" only pixels
+ * "wall-bounce-*" clips (known from the spec) are masked out. For specs with a second colour only pixels
  * better explained as a mix of background and the first colour than of background and the second
  * are kept. Centroids use pixel centres i + 0.5, as {@link ObjectTruth}. The colour is the weighted
  * mean of the core pixels (weight at least {@link #CORE} of the frame's largest), since
