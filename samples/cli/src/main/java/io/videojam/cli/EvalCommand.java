@@ -253,8 +253,11 @@ final class EvalCommand implements Callable<Integer> {
     return points;
   }
 
-  /** The weights a model folder's model.json recommends (its "guidance" object; empty when it has none). */
+  /** The weights a model folder's model.json recommends (its "guidance" object; empty when it has none or no model.json). */
   static Map<String, Object> recommended(Path modelDir) {
+    if (!Files.isRegularFile(modelDir.resolve("model.json"))) {
+      return Map.of();
+    }
     return io.videojam.runtime.GuidanceDefaults.of(io.videojam.model.ModelDirectory.open(modelDir).json()).settings();
   }
 
@@ -272,11 +275,10 @@ final class EvalCommand implements Callable<Integer> {
    */
   static List<Config> ablationConfigs(Path models) {
     Path vj = models.resolve("jamworld-videojam");
-    Map<String, Object> r = Files.isRegularFile(vj.resolve("model.json")) ? recommended(vj) : Map.of();
+    Map<String, Object> r = recommended(vj);
     double w1 = weight(r, "w1", 5), w2 = weight(r, "w2", 3);
     Path base = models.resolve("jamworld-base"), control = models.resolve("jamworld-control");
-    double wb = Files.isRegularFile(base.resolve("model.json")) ? weight(recommended(base), "w", w1) : w1;
-    double wc = Files.isRegularFile(control.resolve("model.json")) ? weight(recommended(control), "w", w1) : w1;
+    double wb = weight(recommended(base), "w", w1), wc = weight(recommended(control), "w", w1);
     return List.of(
         new Config("videojam", "VideoJAM, Inner-Guidance w1 = " + num(w1) + ", w2 = " + num(w2), vj, "inner", Map.of("w1", w1, "w2", w2)),
         new Config("no-text-guidance", "w1 = 0 (no text guidance)", vj, "inner", Map.of("w1", 0.0, "w2", w2)),

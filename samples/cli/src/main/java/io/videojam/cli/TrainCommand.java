@@ -509,11 +509,7 @@ final class TrainCommand implements Callable<Integer> {
     JamWorld world = new JamWorld(WorldConfig.defaults());
     List<io.videojam.jamworld.ClipSpec> specs = world.suite(Split.HELDOUT, smoke ? 2 : 16, 7).stream()
         .filter(c -> c.category() == io.videojam.jamworld.Category.BASIC).toList();
-    io.videojam.conditioning.WordVocabTextEncoder enc = new io.videojam.conditioning.WordVocabTextEncoder(JamWorld.vocabulary(), cfg.maxTextTokens());
-    long[] ids = new long[specs.size() * cfg.maxTextTokens()];
-    for (int i = 0; i < specs.size(); i++) {
-      System.arraycopy(enc.ids(specs.get(i).prompt()), 0, ids, i * cfg.maxTextTokens(), cfg.maxTextTokens());
-    }
+    long[] ids = tokenIds(specs.stream().map(io.videojam.jamworld.ClipSpec::prompt).toList(), cfg);
     float[] x = Previews.sample(tr.model(), ids, 30, 5.0, 7, sample());
     int per = cfg.channels() * cfg.frames() * cfg.height() * cfg.width();
     int app = 3 * cfg.frames() * cfg.height() * cfg.width();
@@ -529,14 +525,16 @@ final class TrainCommand implements Callable<Integer> {
     return new double[] {pass / n, objects / n, direction / n};
   }
 
+  /** The world vocabulary's token ids of the prompts, {@code [B, L]}. */
+  private static long[] tokenIds(List<String> prompts, DitConfig cfg) {
+    return ((io.videojam.api.LongTensor) new io.videojam.conditioning.WordVocabTextEncoder(JamWorld.vocabulary(), cfg.maxTextTokens())
+        .encode(prompts)).data();
+  }
+
   /** Samples 8 fixed prompts (two per category) with text guidance 3 and writes a contact sheet. */
   private void preview(Path dir, String name, Trainer tr, DitConfig cfg) {
     List<String> prompts = TrainExport.PREVIEW_PROMPTS;
-    io.videojam.conditioning.WordVocabTextEncoder enc = new io.videojam.conditioning.WordVocabTextEncoder(JamWorld.vocabulary(), cfg.maxTextTokens());
-    long[] ids = new long[prompts.size() * cfg.maxTextTokens()];
-    for (int i = 0; i < prompts.size(); i++) {
-      System.arraycopy(enc.ids(prompts.get(i)), 0, ids, i * cfg.maxTextTokens(), cfg.maxTextTokens());
-    }
+    long[] ids = tokenIds(prompts, cfg);
     float[] x = Previews.sample(tr.model(), ids, 30, 3.0, 1, sample());
     LinkedHashMap<String, List<BufferedImage>> rows = new LinkedHashMap<>();
     int per = cfg.channels() * cfg.frames() * cfg.height() * cfg.width();

@@ -23,8 +23,8 @@ import java.util.SplittableRandom;
  * from the centre to the rim along its angle). Colours red, green, blue, yellow, white.
  * Background: plain black 0.02 (the renderer also draws navy, dark-green and grey with a faint
  * vertical gradient, for tests; the world samples only black since the redesign of issue 15:
- * one nuisance factor less for a model trained on a CPU). Bounce clips show a grey floor (1 px) at the bottom, wall-bounce clips a grey wall
- * (1 px) at the side hit.
+ * one nuisance factor less for a model trained on a CPU). Bounce clips show a grey floor (1 px)
+ * at the bottom, wall-bounce clips a grey wall (1 px) at the side hit.
  *
  * <h2>Categories and motions</h2>
  * Speeds are per frame at 16 x 16.
@@ -46,8 +46,7 @@ import java.util.SplittableRandom;
  * <h2>Angles</h2>
  * {@link ObjectTruth#angle()} is in radians, positive = <b>clockwise on screen</b> (image
  * coordinates, x right and y down: a point at local (1, 0) is drawn at (cos a, sin a) from the
- * centre). spin-cw increases it, spin-ccw decreases it. (Clockwise on
- * screen.
+ * centre). spin-cw increases it, spin-ccw decreases it.
  *
  * <h2>Held-out split</h2>
  * A (colour, shape, motion) triple (for two-object clips, the first object's colour) is held out

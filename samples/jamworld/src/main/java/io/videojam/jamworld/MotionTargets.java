@@ -79,18 +79,21 @@ public final class MotionTargets implements AutoCloseable {
     double[] bg = JamWorld.backgroundRgb(clip.spec().background());
     double tolerance = TEXTURE_TOLERANCE + 2 * clip.spec().gradient();
     FloatTensor previous = frame(video, 0, c.frames(), fp, fh, fw);
+    boolean[] previousTextured = textured(previous.data(), fp, bg, tolerance);
     for (int t = 1; t < c.frames(); t++) {
       FloatTensor next = frame(video, t, c.frames(), fp, fh, fw);
+      boolean[] nextTextured = textured(next.data(), fp, bg, tolerance);
       FlowField f = estimator.estimate(previous, next);
       float[] u = f.u().clone(), v = f.v().clone();
       for (int p = 0; p < fp; p++) {
-        if (!textured(previous.data(), p, fp, bg, tolerance) && !textured(next.data(), p, fp, bg, tolerance)) {
+        if (!previousTextured[p] && !nextTextured[p]) {
           u[p] = 0;
           v[p] = 0;
         }
       }
       flows.add(shrink(new FlowField(fh, fw, u, v), s));
       previous = next;
+      previousTextured = nextTextured;
     }
     return flows;
   }
@@ -98,13 +101,16 @@ public final class MotionTargets implements AutoCloseable {
   /** A pixel differs from the background colour by more than this in some channel ([-1, 1] units). */
   static final double TEXTURE_TOLERANCE = 0.04;
 
-  private static boolean textured(float[] frame, int p, int pixels, double[] bg, double tolerance) {
+  /** Per pixel of a {@code [3, H, W]} frame: whether some channel differs from the background colour by more than {@code tolerance}. */
+  private static boolean[] textured(float[] frame, int pixels, double[] bg, double tolerance) {
+    boolean[] out = new boolean[pixels];
     for (int ch = 0; ch < 3; ch++) {
-      if (Math.abs(frame[ch * pixels + p] - (2 * bg[ch] - 1)) > tolerance) {
-        return true;
+      double level = 2 * bg[ch] - 1;
+      for (int p = 0; p < pixels; p++) {
+        out[p] |= Math.abs(frame[ch * pixels + p] - level) > tolerance;
       }
     }
-    return false;
+    return out;
   }
 
   @Override
