@@ -57,6 +57,15 @@ public record Conventions(boolean noiseAt1, double timeScale, Prediction predict
     return new Conventions(convention.equals("noise_at_1"), scale, prediction, layout.equals("BTCHW"), eps);
   }
 
+  /**
+   * The factor the framework state x (x_t = t x1 + (1 - t) x0) is multiplied by before the model
+   * sees it: 1 for flow-matching models; other conventions (variance-preserving diffusion, EDM)
+   * feed the model its own scaling of the same point.
+   */
+  public double inputScale(double t) {
+    return 1.0;
+  }
+
   /** The model's time input for framework time t. */
   public double modelTime(double t) {
     return (noiseAt1 ? 1.0 - t : t) * timeScale;
@@ -66,7 +75,7 @@ public record Conventions(boolean noiseAt1, double timeScale, Prediction predict
    * Converts the model output (already in BCTHW) to the framework velocity, in place.
    *
    * @param out the model output
-   * @param x the state the model saw (BCTHW)
+   * @param x the framework state x_t (BCTHW), before {@link #inputScale}
    * @param t framework time
    */
   public void toVelocity(float[] out, float[] x, double t) {

@@ -177,10 +177,19 @@ public final class OnnxVideoModel implements VideoModel {
     int frames = (int) s[2];
     int plane = (int) (s[3] * s[4]);
     float[] x = latent.data();
+    double scale = conventions.inputScale(t);
+    if (scale != 1.0) {
+      float[] scaled = new float[x.length];
+      for (int i = 0; i < x.length; i++) {
+        scaled[i] = (float) (x[i] * scale);
+      }
+      latent = new FloatTensor(s, scaled);
+    }
+    float[] fed = latent.data();
     Map<String, Tensor> inputs;
     if (conventions.btchw()) {
       long[] shape = {b, frames, c, s[3], s[4]};
-      inputs = Map.of(latentName, new FloatTensor(shape, Conventions.swapAxes12(x, b, c, frames, plane)),
+      inputs = Map.of(latentName, new FloatTensor(shape, Conventions.swapAxes12(fed, b, c, frames, plane)),
           timeName, timeTensor(b, t), textName, textCondition);
       float[] raw = new float[out.length];
       session.runInto(inputs, velocityName, shape, raw);
