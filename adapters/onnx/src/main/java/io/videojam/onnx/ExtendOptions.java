@@ -12,9 +12,18 @@ import io.videojam.api.VideoJamException;
  * @param motionChannels C_m, motion channels to add; 0: as many as the appearance channels
  * @param headInit how the motion head is initialised ({@code null}: {@link MotionHeadInit#COPY})
  * @param seed seed of {@link MotionHeadInit#RANDOM}
+ * @param layout how the graph lays out the latent and the velocity (null: {@link LatentLayout#BCTHW});
+ *     the motion channels are appended on its channel axis
+ * @param inputSizes sizes of graph inputs to fold the graph's shape arithmetic against (input ->
+ *     dims, -1 for the batch), for graphs exported with dynamic frames or resolution; empty: the
+ *     declared sizes
  */
-public record ExtendOptions(
-    String latentInput, String velocityOutput, int motionChannels, MotionHeadInit headInit, long seed) {
+public record ExtendOptions(String latentInput, String velocityOutput, int motionChannels, MotionHeadInit headInit, long seed,
+    LatentLayout layout, java.util.Map<String, long[]> inputSizes) {
+
+  public ExtendOptions(String latentInput, String velocityOutput, int motionChannels, MotionHeadInit headInit, long seed) {
+    this(latentInput, velocityOutput, motionChannels, headInit, seed, LatentLayout.BCTHW, java.util.Map.of());
+  }
 
   public ExtendOptions {
     if (motionChannels < 0) {
@@ -24,6 +33,10 @@ public record ExtendOptions(
     if (headInit == null) {
       headInit = MotionHeadInit.COPY;
     }
+    if (layout == null) {
+      layout = LatentLayout.BCTHW;
+    }
+    inputSizes = inputSizes == null ? java.util.Map.of() : java.util.Map.copyOf(inputSizes);
   }
 
   /** Automatic input and output, C_m = C_a, a copied motion head, seed 0. */
@@ -32,18 +45,26 @@ public record ExtendOptions(
   }
 
   public ExtendOptions withLatentInput(String name) {
-    return new ExtendOptions(name, velocityOutput, motionChannels, headInit, seed);
+    return new ExtendOptions(name, velocityOutput, motionChannels, headInit, seed, layout, inputSizes);
   }
 
   public ExtendOptions withVelocityOutput(String name) {
-    return new ExtendOptions(latentInput, name, motionChannels, headInit, seed);
+    return new ExtendOptions(latentInput, name, motionChannels, headInit, seed, layout, inputSizes);
   }
 
   public ExtendOptions withMotionChannels(int c) {
-    return new ExtendOptions(latentInput, velocityOutput, c, headInit, seed);
+    return new ExtendOptions(latentInput, velocityOutput, c, headInit, seed, layout, inputSizes);
   }
 
   public ExtendOptions withHeadInit(MotionHeadInit init, long s) {
-    return new ExtendOptions(latentInput, velocityOutput, motionChannels, init, s);
+    return new ExtendOptions(latentInput, velocityOutput, motionChannels, init, s, layout, inputSizes);
+  }
+
+  public ExtendOptions withLayout(LatentLayout l) {
+    return new ExtendOptions(latentInput, velocityOutput, motionChannels, headInit, seed, l, inputSizes);
+  }
+
+  public ExtendOptions withInputSizes(java.util.Map<String, long[]> sizes) {
+    return new ExtendOptions(latentInput, velocityOutput, motionChannels, headInit, seed, layout, sizes);
   }
 }

@@ -66,14 +66,15 @@ public final class ModelExtender {
    */
   public static ExtendResult extend(
       OnnxMl.ModelProto base, ExtendOptions options, Path externalDataDir) {
-    return new Surgery(base, options, externalDataDir).run();
+    ShapeFolder.Result folded = ShapeFolder.fold(base, options.inputSizes());
+    return new Surgery(folded, options, externalDataDir).run();
   }
 
   // ---------------------------------------------------------------------------------------------
   // Sizes and atoms: the layout of a tensor as axes, each a list of atoms (major to minor).
 
   /** A size k, times the symbolic batch size when {@code b}. */
-  record Sz(long k, boolean b) {
+  public record Sz(long k, boolean b) {
     static final Sz ONE = new Sz(1, false);
 
     Sz times(Sz o) {
@@ -298,11 +299,20 @@ public final class ModelExtender {
     private final Set<String> graphOutputs = new HashSet<>();
     private final Set<String> touchedValues = new HashSet<>();
     private final List<String> notes = new ArrayList<>();
+    private final Map<String, Sz[]> dims;
+    private final int ch;
+    private final int rank;
     private int ca;
     private int cm;
 
-    Surgery(OnnxMl.ModelProto base, ExtendOptions opt, Path dataDir) {
-      this.base = base;
+    Surgery(ShapeFolder.Result folded, ExtendOptions opt, Path dataDir) {
+      this.base = folded.model();
+      this.dims = folded.dims();
+      this.ch = opt.layout().channelAxis();
+      this.rank = opt.layout().rank();
+      if (folded.folded() + folded.reshapes() + folded.shapes() > 0) {
+        notes.add(folded.summary());
+      }
       this.opt = opt;
       this.dataDir = dataDir;
       this.mb = base.toBuilder();
@@ -327,11 +337,11 @@ public final class ModelExtender {
     ExtendResult run() {
       OnnxMl.ValueInfoProto latent = findLatent();
       List<OnnxMl.TensorShapeProto.Dimension> ld = latent.getType().getTensorType().getShape().getDimList();
-      if (!ld.get(1).hasDimValue() || ld.get(1).getDimValue() <= 0) {
-        throw new VideoJamException("extend: the channel axis (1) of the latent input '"
+      if (!ld.get(ch).hasDimValue() || ld.get(ch).getDimValue() <= 0) {
+        throw new VideoJamException("extend: the channel axis (" + ch + ", layout " + opt.layout() + ") of the latent input '"
             + latent.getName() + "' is not a fixed size; export it with a fixed channel count");
       }
-      ca = (int) ld.get(1).getDimValue();
+      ca = (int) ld.get(ch).getDimValue();
       cm = opt.motionChannels() == 0 ? ca : opt.motionChannels();
       OnnxMl.ValueInfoProto velocity = findVelocity(latent);
       String inProj = extendInput(latent);
@@ -362,14 +372,14 @@ public final class ModelExtender {
         seen.add(describe(v));
         if (opt.latentInput() != null) {
           if (v.getName().equals(opt.latentInput())) {
-            if (!isFloat(v) || rank(v) != 5) {
+            if (!isFloat(v) || rank(v) != rank) {
               throw new VideoJamException("extend: the latent input '" + v.getName() + "' is "
-                  + describe(v) + "; it must be a rank-5 float tensor [B, C, T, H, W] (export the"
-                  + " video latent with its frame axis, not per frame)");
+                  + describe(v) + "; layout " + opt.layout() + " needs a rank-" + rank + " float tensor (export the"
+                  + " video latent with its frame axis, not per frame, or set the layout: BCTHW, BTCHW or BNC)");
             }
             return v;
           }
-        } else if (isFloat(v) && rank(v) == 5) {
+        } else if (isFloat(v) && rank(v) == rank) {
           return v;
         }
       }
@@ -377,9 +387,9 @@ public final class ModelExtender {
         throw new VideoJamException("extend: the model has no input '" + opt.latentInput()
             + "' (inputs: " + String.join(", ", seen) + ")");
       }
-      throw new VideoJamException("extend: no rank-5 float input [B, C, T, H, W] among the model's"
+      throw new VideoJamException("extend: no rank-" + rank + " float input (layout " + opt.layout() + ") among the model's"
           + " inputs (" + String.join(", ", seen) + "); export the video latent as one"
-          + " [B, C, T, H, W] input or name it with the latent input option");
+          + " [B, C, T, H, W] input, or set the layout (BTCHW, BNC) and name the latent input");
     }
 
     private OnnxMl.ValueInfoProto findVelocity(OnnxMl.ValueInfoProto latent) {
@@ -387,11 +397,11 @@ public final class ModelExtender {
       for (OnnxMl.ValueInfoProto v : base.getGraph().getOutputList()) {
         seen.add(describe(v));
         if (opt.velocityOutput() != null ? v.getName().equals(opt.velocityOutput())
-            : isFloat(v) && rank(v) == 5 && dimValue(v, 1) == ca) {
-          if (!isFloat(v) || rank(v) != 5 || dimValue(v, 1) != ca) {
+            : isFloat(v) && rank(v) == rank && dimValue(v, ch) == ca) {
+          if (!isFloat(v) || rank(v) != rank || dimValue(v, ch) != ca) {
             throw new VideoJamException("extend: the velocity output '" + v.getName() + "' is "
-                + describe(v) + "; it must be a float [B, " + ca + ", T, H, W] like the latent input '"
-                + latent.getName() + "'");
+                + describe(v) + "; it must be a float tensor with " + ca + " channels on axis " + ch + " (layout "
+                + opt.layout() + ") like the latent input '" + latent.getName() + "'");
           }
           return v;
         }
@@ -400,15 +410,15 @@ public final class ModelExtender {
         throw new VideoJamException("extend: the model has no output '" + opt.velocityOutput()
             + "' (outputs: " + String.join(", ", seen) + ")");
       }
-      throw new VideoJamException("extend: no rank-5 float output [B, " + ca + ", T, H, W] among the"
-          + " model's outputs (" + String.join(", ", seen) + "); export the velocity with the"
+      throw new VideoJamException("extend: no rank-" + rank + " float output with " + ca + " channels on axis " + ch
+          + " among the model's outputs (" + String.join(", ", seen) + "); export the velocity with the"
           + " latent's shape or name it with the velocity output option");
     }
 
     /** Expected sizes of a [B, C, T, H, W] value: fixed dims of v, else of the latent. */
     private Sz[] videoSizes(OnnxMl.ValueInfoProto v, OnnxMl.ValueInfoProto latent) {
-      Sz[] s = new Sz[5];
-      for (int i = 0; i < 5; i++) {
+      Sz[] s = new Sz[rank];
+      for (int i = 0; i < rank; i++) {
         long d = dimValue(v, i);
         if (d <= 0 && i > 0) {
           d = dimValue(latent, i);
@@ -417,7 +427,8 @@ public final class ModelExtender {
           s[0] = d > 0 ? new Sz(d, false) : new Sz(1, true);
         } else if (d <= 0) {
           throw new VideoJamException("extend: axis " + i + " of '" + v.getName() + "' has no fixed"
-              + " size; export the latent with fixed T, H and W (only the batch may be dynamic)");
+              + " size; export the latent with fixed T, H and W (only the batch may be dynamic), or give the sizes"
+              + " to fold the graph against");
         } else {
           s[i] = new Sz(d, false);
         }
@@ -431,13 +442,14 @@ public final class ModelExtender {
       Sz[] sizes = videoSizes(latent, latent);
       Atom channel = new Atom(null, sizes[1], Kind.CHANNEL);
       List<List<Atom>> axes = new ArrayList<>();
-      for (int i = 0; i < 5; i++) {
-        axes.add(new ArrayList<>(List.of(i == 1 ? channel : new Atom(null, sizes[i], Kind.OTHER))));
+      for (int i = 0; i < rank; i++) {
+        axes.add(new ArrayList<>(List.of(i == ch ? channel : new Atom(null, sizes[i], Kind.OTHER))));
       }
       List<ReshapeStep> steps = new ArrayList<>();
       String cur = latent.getName();
       for (int n = 0; ; n++) {
-        List<Integer> cons = consumers.getOrDefault(cur, List.of());
+        List<Integer> cons = new ArrayList<>(consumers.getOrDefault(cur, List.of()));
+        cons.removeIf(this::readsOnlyTheBatch);
         if (n >= MAX_NODES || cons.isEmpty() || graphOutputs.contains(cur)) {
           throw noPatchEmbed(latent, n, null);
         }
@@ -453,7 +465,7 @@ public final class ModelExtender {
         String where = node.getOpType() + " '" + node.getName() + "'";
         touchedValues.add(cur);
         switch (node.getOpType()) {
-          case "Identity" -> { }
+          case "Identity", "Cast" -> { }
           case "Reshape" -> {
             requireFirstInput(node, cur, where);
             long[] target = shapeOf(node, where);
@@ -461,14 +473,15 @@ public final class ModelExtender {
             steps.add(new ReshapeStep(idx, target, axes));
           }
           case "Transpose" -> axes = transpose(axes, node);
+          case "Squeeze", "Unsqueeze", "Flatten", "Slice" -> axes = reshapeLike(node, axes, where);
           case "Conv" -> {
             requireFirstInput(node, cur, where);
             String name = widenConvInput(idx, node, axes, channel, where);
             rewriteShapes(steps, a -> a == channel);
             return name;
           }
-          case "MatMul" -> {
-            if (!node.getInput(0).equals(cur)) {
+          case "MatMul", "Gemm" -> {
+            if (!node.getInput(0).equals(cur) || attrInt(node, "transA", 0) != 0) {
               throw noPatchEmbed(latent, n, where + " takes the latent as its right operand");
             }
             String name = widenMatMulInput(node, axes, channel, where);
@@ -493,8 +506,9 @@ public final class ModelExtender {
         int idx, OnnxMl.NodeProto node, List<List<Atom>> axes, Atom channel, String where) {
       if (axes.size() < 3 || axes.get(1).size() != 1 || axes.get(1).get(0) != channel) {
         throw new VideoJamException("extend: the patch embedding " + where + " does not read the"
-            + " latent's channels on its channel axis (axis 1); export it on [B, C, T, H, W] or"
-            + " per frame on [B*T, C, H, W]");
+            + " latent's channels on its channel axis (axis 1); check the layout (the latent's channels are on axis "
+            + ch + " in " + opt.layout() + "; CogVideoX-style [B, T, C, H, W] latents need \"layout\": \"BTCHW\")"
+            + " or export it on [B, C, T, H, W] or per frame on [B*T, C, H, W]");
       }
       requireNoChannel(axes, 1, where);
       if (attrInt(node, "group", 1) != 1) {
@@ -536,6 +550,8 @@ public final class ModelExtender {
       requireNoChannel(axes, axes.size() - 1, where);
       OnnxMl.TensorProto w = initializer(node.getInput(1), where);
       long[] dims = dims(w);
+      boolean transB = node.getOpType().equals("Gemm") && attrInt(node, "transB", 0) != 0;
+      int rowAxis = transB ? 1 : 0;
       long[] factors = new long[last.size()];
       long k = 1;
       for (int i = 0; i < factors.length; i++) {
@@ -545,13 +561,13 @@ public final class ModelExtender {
         factors[i] = last.get(i).size.k();
         k *= factors[i];
       }
-      if (dims.length != 2 || dims[0] != k) {
+      if (dims.length != 2 || dims[rowAxis] != k) {
         throw new VideoJamException("extend: the weight '" + w.getName() + "' of " + where
-            + " has shape " + Arrays.toString(dims) + "; expected a matrix [" + k + ", D]");
+            + " has shape " + Arrays.toString(dims) + "; expected a matrix " + (transB ? "[D, " + k + "]" : "[" + k + ", D]"));
       }
       int[] map = channelMap(factors, ci, ca, cm);
-      float[] nw = widen(floats(w), dims, 0, map, MotionHeadInit.ZERO, null, 0f);
-      long[] nd = {map.length, dims[1]};
+      float[] nw = widen(floats(w), dims, rowAxis, map, MotionHeadInit.ZERO, null, 0f);
+      long[] nd = transB ? new long[] {dims[0], map.length} : new long[] {map.length, dims[1]};
       replaceInitializer(w, nw, nd);
       notes.add("W+_in: " + where + " weight '" + w.getName() + "' " + Arrays.toString(dims) + " -> "
           + Arrays.toString(nd) + " (patch rows " + layout(factors, ci) + ", motion rows zero)");
@@ -592,10 +608,10 @@ public final class ModelExtender {
         }
         OnnxMl.NodeProto node = g.getNode(p);
         String op = node.getOpType();
-        if (op.equals("Identity") || op.equals("Reshape") || op.equals("Transpose")) {
+        if (List.of("Identity", "Reshape", "Transpose", "Cast", "Squeeze", "Unsqueeze", "Flatten").contains(op)) {
           chain.add(0, p);
           v = node.getInput(0);
-        } else if (op.equals("MatMul") || op.equals("Conv") || op.equals("ConvTranspose")) {
+        } else if (op.equals("MatMul") || op.equals("Gemm") || op.equals("Conv") || op.equals("ConvTranspose")) {
           proj = p;
           break;
         } else if (op.equals("Add") && bias < 0) {
@@ -617,7 +633,8 @@ public final class ModelExtender {
       // every value between the projection and the output feeds only the next step
       String value = pn.getOutput(0);
       for (int idx : chain) {
-        List<Integer> cons = consumers.getOrDefault(value, List.of());
+        List<Integer> cons = new ArrayList<>(consumers.getOrDefault(value, List.of()));
+        cons.removeIf(this::readsOnlyTheBatch);
         if (cons.size() != 1 || graphOutputs.contains(value)) {
           throw new VideoJamException("extend: the output of " + where + " ('" + value + "') is"
               + " used by " + cons.size() + " nodes on its way to '" + velocity.getName() + "'; the"
@@ -640,24 +657,32 @@ public final class ModelExtender {
       List<List<Atom>> axes = new ArrayList<>();
       Atom patch;
       boolean real;
-      if (pn.getOpType().equals("MatMul")) {
+      if (pn.getOpType().equals("MatMul") || pn.getOpType().equals("Gemm")) {
         if (wd.length != 2) {
           throw new VideoJamException("extend: the output projection " + where + " weight '"
               + w.getName() + "' is not a matrix: " + Arrays.toString(wd));
         }
-        colAxis = 1;
-        cols = wd[1];
+        colAxis = pn.getOpType().equals("Gemm") && attrInt(pn, "transB", 0) != 0 ? 0 : 1;
+        cols = wd[colAxis];
         patch = new Atom(null, new Sz(cols, false), Kind.PATCH);
         Sz rows = tot.over(patch.size);
         if (rows == null) {
           throw new VideoJamException("extend: " + where + " produces " + cols + " values per token,"
               + " which do not divide the velocity output " + Arrays.toString(sizes));
         }
-        axes.add(new ArrayList<>(List.of(new Atom(null, rows, Kind.OTHER))));
+        Sz[] known = dims.get(pn.getOutput(0));
+        real = known != null && known.length >= 2 && Arrays.stream(known).allMatch(java.util.Objects::nonNull)
+            && known[known.length - 1].equals(patch.size);
+        if (real) {
+          for (int i = 0; i < known.length - 1; i++) {
+            axes.add(new ArrayList<>(List.of(new Atom(null, known[i], Kind.OTHER))));
+          }
+        } else {
+          axes.add(new ArrayList<>(List.of(new Atom(null, rows, Kind.OTHER))));
+        }
         axes.add(new ArrayList<>(List.of(patch)));
-        real = false;
         int first = chain.isEmpty() ? -1 : chain.get(0) == bias ? (chain.size() > 1 ? chain.get(1) : -1) : chain.get(0);
-        if (first < 0 || g.getNode(first).getOpType().equals("Transpose")) {
+        if (!real && (first < 0 || g.getNode(first).getOpType().equals("Transpose"))) {
           throw new VideoJamException("extend: the output projection " + where + " must be followed"
               + " by a Reshape (unpatchify) before any Transpose");
         }
@@ -710,15 +735,21 @@ public final class ModelExtender {
             }
             cur = transpose(cur, node);
           }
-          default -> { } // Identity, bias Add
+          case "Squeeze", "Unsqueeze", "Flatten" -> {
+            if (!real) {
+              throw new VideoJamException("extend: cannot follow " + nw + " right after " + where);
+            }
+            cur = reshapeLike(node, cur, nw);
+          }
+          default -> { } // Identity, Cast, bias Add
         }
       }
       // the velocity must come out as [B, C_a, T, H, W] with C_a one piece of the projection
-      boolean ok = cur.size() == 5;
-      for (int i = 0; ok && i < 5; i++) {
+      boolean ok = cur.size() == rank;
+      for (int i = 0; ok && i < rank; i++) {
         ok = size(cur.get(i)).equals(sizes[i]);
       }
-      Atom channel = ok && cur.get(1).size() == 1 ? cur.get(1).get(0) : null;
+      Atom channel = ok && cur.get(ch).size() == 1 ? cur.get(ch).get(0) : null;
       if (channel == null || channel.kind != Kind.PATCH || channel.size.k() != ca) {
         throw new VideoJamException("extend: cannot trace the channel axis of the velocity output '"
             + velocity.getName() + "' back to one factor of the columns of " + where + "; export"
@@ -748,7 +779,7 @@ public final class ModelExtender {
         OnnxMl.NodeProto bn = g.getNode(bias);
         biasName = inits.containsKey(bn.getInput(1)) ? bn.getInput(1) : bn.getInput(0);
       } else if (!pn.getOpType().equals("MatMul") && pn.getInputCount() > 2
-          && !pn.getInput(2).isEmpty()) {
+          && !pn.getInput(2).isEmpty()) { // Conv, ConvTranspose and Gemm carry their bias as input 2
         biasName = pn.getInput(2);
       }
       if (biasName != null) {
@@ -758,7 +789,7 @@ public final class ModelExtender {
         for (long d : bd) {
           bn *= d;
         }
-        if (bd.length == 0 || bd[bd.length - 1] != cols || bn != cols) {
+        if (bd.length == 0 || bd[bd.length - 1] != cols || bn != cols) { // (a Gemm bias broadcast from one value is refused too)
           throw new VideoJamException("extend: the bias '" + biasName + "' of " + where + " has shape "
               + Arrays.toString(bd) + "; expected one value per output column (" + cols + ")");
         }
@@ -883,7 +914,7 @@ public final class ModelExtender {
     private void setChannels(List<OnnxMl.ValueInfoProto.Builder> list, String name) {
       for (OnnxMl.ValueInfoProto.Builder v : list) {
         if (v.getName().equals(name)) {
-          v.getTypeBuilder().getTensorTypeBuilder().getShapeBuilder().getDimBuilder(1)
+          v.getTypeBuilder().getTensorTypeBuilder().getShapeBuilder().getDimBuilder(ch)
               .clearDimParam().setDimValue(ca + cm);
         }
       }
@@ -918,6 +949,89 @@ public final class ModelExtender {
         out.add(axes.get((int) p));
       }
       return out;
+    }
+
+    /** A Shape node that reads only axis 0 (the batch, which widening leaves alone). */
+    private boolean readsOnlyTheBatch(int nodeIdx) {
+      OnnxMl.NodeProto n = g.getNode(nodeIdx);
+      return n.getOpType().equals("Shape") && attrInt(n, "start", 0) == 0 && attrInt(n, "end", Long.MAX_VALUE) == 1;
+    }
+
+    /** Squeeze, Unsqueeze, Flatten or a whole-tensor Slice on real axes. */
+    private List<List<Atom>> reshapeLike(OnnxMl.NodeProto node, List<List<Atom>> axes, String where) {
+      int r = axes.size();
+      switch (node.getOpType()) {
+        case "Flatten" -> {
+          long a = attrInt(node, "axis", 1);
+          int axis = (int) (a < 0 ? a + r : a);
+          List<List<Atom>> out = new ArrayList<>();
+          List<Atom> head = new ArrayList<>();
+          List<Atom> tail = new ArrayList<>();
+          for (int i = 0; i < r; i++) {
+            (i < axis ? head : tail).addAll(axes.get(i));
+          }
+          out.add(head);
+          out.add(tail);
+          return out;
+        }
+        case "Slice" -> {
+          Sz[] in = dims.get(node.getInput(0));
+          Sz[] out = dims.get(node.getOutput(0));
+          if (in == null || !Arrays.equals(in, out)) {
+            throw new VideoJamException("extend: " + where + " cuts the latent on its way to the patch embedding; only a"
+                + " Slice that keeps the whole tensor can be followed");
+          }
+          return axes;
+        }
+        default -> {
+          long[] ax = attrInts(node, "axes");
+          if (ax == null && node.getInputCount() > 1) {
+            ax = constLongs(node.getInput(1), where);
+          }
+          boolean unsq = node.getOpType().equals("Unsqueeze");
+          int outRank = unsq ? r + (ax == null ? 0 : ax.length) : r;
+          Set<Integer> set = new HashSet<>();
+          if (ax != null) {
+            for (long a : ax) {
+              set.add((int) (a < 0 ? a + (unsq ? outRank : r) : a));
+            }
+          }
+          List<List<Atom>> out = new ArrayList<>();
+          if (unsq) {
+            int j = 0;
+            for (int i = 0; i < outRank; i++) {
+              out.add(set.contains(i) ? new ArrayList<>() : axes.get(j++));
+            }
+            return out;
+          }
+          for (int i = 0; i < r; i++) {
+            boolean drop = ax == null ? size(axes.get(i)).one() : set.contains(i);
+            if (!drop) {
+              out.add(axes.get(i));
+            } else if (axes.get(i).stream().anyMatch(a -> a.kind != Kind.OTHER)) {
+              throw new VideoJamException("extend: " + where + " squeezes away the latent's channels");
+            }
+          }
+          return out;
+        }
+      }
+    }
+
+    private long[] constLongs(String name, String where) {
+      OnnxMl.TensorProto t = null;
+      if (inits.containsKey(name)) {
+        t = g.getInitializer(inits.get(name));
+      } else if (producer.containsKey(name) && g.getNode(producer.get(name)).getOpType().equals("Constant")) {
+        for (OnnxMl.AttributeProto a : g.getNode(producer.get(name)).getAttributeList()) {
+          if (a.getName().equals("value")) {
+            t = a.getT();
+          }
+        }
+      }
+      if (t == null) {
+        throw new VideoJamException("extend: the axes of " + where + " are computed at run time; export them as constants");
+      }
+      return longs(t, where);
     }
 
     private void requireFirstInput(OnnxMl.NodeProto node, String value, String where) {

@@ -296,7 +296,7 @@ class ModelExtenderTest {
     OnnxMl.ModelProto m = g.build();
     assertThatThrownBy(() -> ModelExtender.extend(m, ExtendOptions.defaults()))
         .isInstanceOf(VideoJamException.class)
-        .hasMessageContaining("no rank-5 float input [B, C, T, H, W]")
+        .hasMessageContaining("no rank-5 float input (layout BCTHW)")
         .hasMessageContaining("image[B,4,8,8]");
     assertThatThrownBy(() -> ModelExtender.extend(m, ExtendOptions.defaults().withLatentInput("image")))
         .isInstanceOf(VideoJamException.class)
