@@ -27,8 +27,8 @@ public record Conventions(boolean noiseAt1, double timeScale, Prediction predict
 
   public static Conventions from(Settings denoiser) {
     String layout = denoiser.string("layout", "BCTHW");
-    if (!layout.equals("BCTHW") && !layout.equals("BTCHW")) {
-      throw new VideoJamException(denoiser.origin() + ": \"layout\" must be BCTHW or BTCHW, got " + layout);
+    if (!layout.equals("BCTHW") && !layout.equals("BTCHW") && !layout.equals("BNC")) {
+      throw new VideoJamException(denoiser.origin() + ": \"layout\" must be BCTHW, BTCHW or BNC, got " + layout);
     }
     String convention = "data_at_1";
     double scale = 1.0;

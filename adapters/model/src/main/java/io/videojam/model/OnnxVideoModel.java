@@ -21,7 +21,11 @@ import io.videojam.api.VideoJamException;
 import io.videojam.api.VideoModel;
 import io.videojam.api.VideoModelProvider;
 import java.nio.file.Path;
+import io.videojam.api.Shapes;
+import io.videojam.onnx.LatentLayout;
+import java.util.ArrayList;
 import java.util.Arrays;
+import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 
@@ -43,6 +47,11 @@ public final class OnnxVideoModel implements VideoModel {
   private final String velocityName;
   private final TensorInfo timeInfo;
   private final TensorInfo textInfo;
+  private final LatentLayout layout;
+  private final List<ExtraInput> extras;
+  /** The only batch size the graph runs at, or 0 when any batch runs. */
+  private final int fixedBatch;
+  private final List<String> notes = new ArrayList<>();
 
   private OnnxVideoModel(ModelDirectory md, Backend backend, BackendOptions options) {
     Settings json = md.json();
@@ -61,6 +70,7 @@ public final class OnnxVideoModel implements VideoModel {
     this.textName = inputs.string("text");
     this.velocityName = den.child("outputs").string("velocity");
     this.onnx = md.dir().resolve(den.string("onnx"));
+    this.layout = LatentLayout.parse(den.string("layout", "BCTHW"), den.origin() + ": \"layout\"");
 
     Settings textSettings = json.child("text");
     Settings codecSettings = json.child("codec");
@@ -75,16 +85,10 @@ public final class OnnxVideoModel implements VideoModel {
       this.timeInfo = find(s.inputs(), timeName, "denoiser.inputs.time", json);
       this.textInfo = find(s.inputs(), textName, "denoiser.inputs.text", json);
       TensorInfo out = find(s.outputs(), velocityName, "denoiser.outputs.velocity", json);
-      if (s.inputs().size() != 3) {
-        throw new VideoJamException(onnx + " has inputs " + s.inputs() + " but model.json describes 3 (latent, time, text); "
-            + "export a graph with exactly these inputs or fold the others into constants");
-      }
-      long[] expected = conventions.btchw()
-          ? new long[] {-1, latent.frames(), latent.channels(), latent.height(), latent.width()}
-          : new long[] {-1, latent.channels(), latent.frames(), latent.height(), latent.width()};
-      String layout = conventions.btchw() ? "BTCHW" : "BCTHW";
-      checkShape(latentInfo, expected, layout, json);
-      checkShape(out, expected, layout, json);
+      this.extras = ExtraInput.parse(den, s.inputs(), List.of(latentName, timeName, textName), onnx);
+      long[] expected = layout.dims(-1, latent.channels(), latent.frames(), latent.height(), latent.width());
+      checkShape(latentInfo, expected, layout.name(), json);
+      checkShape(out, expected, layout.name(), json);
       if (latentInfo.type() != ElementType.FLOAT || out.type() != ElementType.FLOAT) {
         throw new VideoJamException(onnx + ": latent input and velocity output must be float32, got " + latentInfo + " and " + out);
       }
@@ -99,6 +103,10 @@ public final class OnnxVideoModel implements VideoModel {
         throw new VideoJamException(onnx + ": text input " + textInfo + " does not match what text encoder '"
             + textSettings.string("type") + "' produces (" + probe + "); fix \"text\" in " + json.origin());
       }
+      this.session = s;
+      this.text = te;
+      this.codec = lc;
+      this.fixedBatch = batchSupport(den, latentInfo, probe);
     } catch (RuntimeException e) {
       s.close();
       if (te != null) {
@@ -109,9 +117,51 @@ public final class OnnxVideoModel implements VideoModel {
       }
       throw e;
     }
-    this.session = s;
-    this.text = te;
-    this.codec = lc;
+  }
+
+  /**
+   * The batch the graph is limited to: {@code "batch": N} in model.json, a fixed batch axis in the
+   * graph, or, for a graph that declares a free batch, a probe at load (batch 1, then 2): an export
+   * that loops over its traced batch runs only at that batch. 0: any batch.
+   */
+  private int batchSupport(Settings den, TensorInfo latentInfo, Tensor textProbe) {
+    if (den.has("batch")) {
+      Object b = den.values().get("batch");
+      if ("dynamic".equals(b)) {
+        return 0;
+      }
+      int n = den.integer("batch");
+      if (n < 1 || n > 64) {
+        throw new VideoJamException(den.origin() + ": \"batch\" must be \"dynamic\" or the one batch size the graph runs at (1..64), got " + n);
+      }
+      notes.add("the graph runs only at batch " + n + " (model.json \"batch\"): passes run " + n + " at a time");
+      return n;
+    }
+    if (latentInfo.shape()[0] > 0) {
+      int n = (int) latentInfo.shape()[0];
+      notes.add("the graph's batch axis is fixed at " + n + ": passes run " + n + " at a time");
+      return n;
+    }
+    boolean one = probe(1, textProbe);
+    boolean two = probe(2, textProbe);
+    if (one == two) {
+      return 0; // both run (a free batch), or neither: the first real run reports why
+    }
+    int n = one ? 1 : 2;
+    notes.add("the graph declares a free batch but runs only at batch " + n + " (an export that loops over its traced"
+        + " batch): passes run " + n + " at a time; re-export without the loop to batch them");
+    return n;
+  }
+
+  private boolean probe(int b, Tensor textProbe) {
+    LatentShape l = info.latent();
+    float[] out = new float[b * l.size()];
+    try {
+      runChunk(new float[out.length], b, 0.5, repeat(textProbe, b), out);
+      return true;
+    } catch (RuntimeException e) {
+      return false;
+    }
   }
 
   /** Opens the model described by {@code md}. */
@@ -173,32 +223,83 @@ public final class OnnxVideoModel implements VideoModel {
           + Arrays.toString(info.latent().dims()) + " (any batch)");
     }
     int b = (int) s[0];
-    int c = (int) s[1];
-    int frames = (int) s[2];
-    int plane = (int) (s[3] * s[4]);
     float[] x = latent.data();
     double scale = conventions.inputScale(t);
+    float[] fed = x;
     if (scale != 1.0) {
-      float[] scaled = new float[x.length];
+      fed = new float[x.length];
       for (int i = 0; i < x.length; i++) {
-        scaled[i] = (float) (x[i] * scale);
+        fed[i] = (float) (x[i] * scale);
       }
-      latent = new FloatTensor(s, scaled);
     }
-    float[] fed = latent.data();
-    Map<String, Tensor> inputs;
-    if (conventions.btchw()) {
-      long[] shape = {b, frames, c, s[3], s[4]};
-      inputs = Map.of(latentName, new FloatTensor(shape, Conventions.swapAxes12(fed, b, c, frames, plane)),
-          timeName, timeTensor(b, t), textName, textCondition);
-      float[] raw = new float[out.length];
-      session.runInto(inputs, velocityName, shape, raw);
-      System.arraycopy(Conventions.swapAxes12(raw, b, frames, c, plane), 0, out, 0, out.length);
+    if (fixedBatch == 0 || fixedBatch == b) {
+      runChunk(fed, b, t, textCondition, out);
     } else {
-      inputs = Map.of(latentName, latent, timeName, timeTensor(b, t), textName, textCondition);
-      session.runInto(inputs, velocityName, s, out);
+      // a graph limited to one batch size: run the passes that many at a time, the last chunk padded
+      int per = out.length / b;
+      float[] chunkIn = new float[fixedBatch * per];
+      float[] chunkOut = new float[fixedBatch * per];
+      for (int first = 0; first < b; first += fixedBatch) {
+        int rows = Math.min(fixedBatch, b - first);
+        for (int r = 0; r < fixedBatch; r++) {
+          System.arraycopy(fed, (first + Math.min(r, rows - 1)) * per, chunkIn, r * per, per);
+        }
+        runChunk(chunkIn, fixedBatch, t, rows(textCondition, first, rows, fixedBatch), chunkOut);
+        System.arraycopy(chunkOut, 0, out, first * per, rows * per);
+      }
     }
     conventions.toVelocity(out, x, t);
+  }
+
+  /** One graph run at batch {@code b}: the latent (BCTHW, model scaling applied) in, the raw output (BCTHW) out. */
+  private void runChunk(float[] fed, int b, double t, Tensor textCondition, float[] out) {
+    LatentShape l = info.latent();
+    int c = l.channels();
+    int inner = l.height() * l.width();
+    Map<String, Tensor> inputs = new HashMap<>();
+    long[] shape = layout.dims(b, c, l.frames(), l.height(), l.width());
+    inputs.put(latentName, new FloatTensor(shape, layout.convert(fed, b, c, l.frames(), inner, true)));
+    inputs.put(timeName, timeTensor(b, t));
+    inputs.put(textName, textCondition);
+    for (ExtraInput e : extras) {
+      inputs.put(e.name(), e.tensor(b, l, textCondition));
+    }
+    if (layout == LatentLayout.BCTHW) {
+      session.runInto(inputs, velocityName, shape, out);
+    } else {
+      float[] raw = new float[out.length];
+      session.runInto(inputs, velocityName, shape, raw);
+      System.arraycopy(layout.convert(raw, b, c, l.frames(), inner, false), 0, out, 0, out.length);
+    }
+  }
+
+  /** Rows {@code first .. first + rows} of a batched text condition, padded to {@code size} rows with the last. */
+  private static Tensor rows(Tensor t, int first, int rows, int size) {
+    long[] shape = t.shape().clone();
+    int per = (int) (Shapes.count(shape) / shape[0]);
+    shape[0] = size;
+    if (t instanceof FloatTensor f) {
+      float[] d = new float[size * per];
+      for (int r = 0; r < size; r++) {
+        System.arraycopy(f.data(), (first + Math.min(r, rows - 1)) * per, d, r * per, per);
+      }
+      return new FloatTensor(shape, d);
+    }
+    long[] src = ((LongTensor) t).data();
+    long[] d = new long[size * per];
+    for (int r = 0; r < size; r++) {
+      System.arraycopy(src, (first + Math.min(r, rows - 1)) * per, d, r * per, per);
+    }
+    return new LongTensor(shape, d);
+  }
+
+  private static Tensor repeat(Tensor t, int b) {
+    return rows(t, 0, 1, b);
+  }
+
+  /** What loading found that a user should know (a batch-limited graph). */
+  public List<String> notes() {
+    return List.copyOf(notes);
   }
 
   private Tensor timeTensor(int batch, double t) {

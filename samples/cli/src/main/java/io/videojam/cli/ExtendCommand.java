@@ -7,6 +7,7 @@ import io.videojam.api.VideoJamException;
 import io.videojam.media.OutputStaging;
 import io.videojam.model.ModelDirectory;
 import io.videojam.onnx.ExtendOptions;
+import io.videojam.onnx.LatentLayout;
 import io.videojam.onnx.ExtendResult;
 import io.videojam.onnx.ExternalDataPolicy;
 import io.videojam.onnx.ModelExtender;
@@ -68,8 +69,14 @@ final class ExtendCommand implements Callable<Integer> {
     String onnxName = den.string("onnx");
     Path onnx = base.resolve(onnxName);
     OnnxMl.ModelProto model = OnnxModels.read(onnx);
-    ExtendOptions options = ExtendOptions.defaults().withLatentInput(den.child("inputs").string("latent"))
-        .withVelocityOutput(den.child("outputs").string("velocity")).withMotionChannels(motionChannels).withHeadInit(init, seed);
+    LatentLayout layout = LatentLayout.parse(den.string("layout", "BCTHW"), md.json().origin() + ": denoiser \"layout\"");
+    var lat = md.json().has("latent") ? md.json().child("latent") : md.json().child("video");
+    String latentName = den.child("inputs").string("latent");
+    long[] sizes = layout.dims(-1, md.json().child("channels").integer("appearance"), lat.integer("frames"), lat.integer("height"),
+        lat.integer("width"));
+    ExtendOptions options = ExtendOptions.defaults().withLatentInput(latentName)
+        .withVelocityOutput(den.child("outputs").string("velocity")).withMotionChannels(motionChannels).withHeadInit(init, seed)
+        .withLayout(layout).withInputSizes(Map.of(latentName, sizes));
     ExtendResult r = ModelExtender.extend(model, options, onnx.toAbsolutePath().getParent());
     boolean external = OnnxModels.hasExternalData(model);
 
