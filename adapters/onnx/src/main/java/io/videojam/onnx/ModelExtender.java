@@ -310,7 +310,7 @@ public final class ModelExtender {
       this.dims = folded.dims();
       this.ch = opt.layout().channelAxis();
       this.rank = opt.layout().rank();
-      if (folded.folded() + folded.reshapes() + folded.shapes() > 0) {
+      if (folded.folded() + folded.reshapes() + folded.shapes() + folded.boolWheres() > 0) {
         notes.add(folded.summary());
       }
       this.opt = opt;
@@ -440,7 +440,7 @@ public final class ModelExtender {
 
     private String extendInput(OnnxMl.ValueInfoProto latent) {
       Sz[] sizes = videoSizes(latent, latent);
-      Atom channel = new Atom(null, sizes[1], Kind.CHANNEL);
+      Atom channel = new Atom(null, sizes[ch], Kind.CHANNEL);
       List<List<Atom>> axes = new ArrayList<>();
       for (int i = 0; i < rank; i++) {
         axes.add(new ArrayList<>(List.of(i == ch ? channel : new Atom(null, sizes[i], Kind.OTHER))));

@@ -49,13 +49,17 @@ public final class ShapeFolder {
    * @param reshapes Reshape targets made constant with a batch placeholder
    * @param shapes Shape nodes of graph inputs reduced to reading the batch axis
    * @param removed nodes removed as unused (folded ones included)
+   * @param boolWheres {@code Where} nodes that selected between booleans, rewritten as {@code
+   *     Or(And(c, x), And(Not(c), y))} (ONNX Runtime's CPU provider has no boolean Where kernel)
    * @param dims the inferred dims of every value (null entry: unknown)
    */
-  public record Result(OnnxMl.ModelProto model, int folded, int reshapes, int shapes, int removed, Map<String, Sz[]> dims) {
+  public record Result(OnnxMl.ModelProto model, int folded, int reshapes, int shapes, int removed, int boolWheres,
+      Map<String, Sz[]> dims) {
     /** One line for notes and {@code inspect}. */
     public String summary() {
       return "shape arithmetic folded: " + folded + " nodes to constants, " + reshapes + " Reshape targets made constant, " + shapes
-          + " input Shape nodes reduced to the batch, " + removed + " unused nodes removed";
+          + " input Shape nodes reduced to the batch, " + removed + " unused nodes removed"
+          + (boolWheres > 0 ? ", " + boolWheres + " boolean Where nodes rewritten to And/Or/Not" : "");
     }
 
     /** The inferred dims of {@code value}, or null when unknown. */
@@ -210,6 +214,7 @@ public final class ShapeFolder {
       Set<String> graphOutputs = new HashSet<>();
       g0.getOutputList().forEach(v -> graphOutputs.add(v.getName()));
       int folded = 0;
+      int boolWheres = 0;
       int reshapes = 0;
       int shapes = 0;
       Set<String> existing = new HashSet<>(initNames);
@@ -240,6 +245,18 @@ public final class ShapeFolder {
             reshapes++;
             continue;
           }
+        }
+        if (n.getOpType().equals("Where") && n.getInputCount() == 3 && (type(n.getInput(1)) == BOOL || type(n.getInput(2)) == BOOL)) {
+          String c = n.getInput(0);
+          String a = fresh(n.getOutput(0) + "_and", existing);
+          String nc = fresh(n.getOutput(0) + "_not", existing);
+          String b = fresh(n.getOutput(0) + "_andnot", existing);
+          g.addNode(node("And", n.getName() + "_and", a, c, n.getInput(1)));
+          g.addNode(node("Not", n.getName() + "_not", nc, c));
+          g.addNode(node("And", n.getName() + "_andnot", b, nc, n.getInput(2)));
+          g.addNode(node("Or", n.getName() + "_or", n.getOutput(0), a, b));
+          boolWheres++;
+          continue;
         }
         if (n.getOpType().equals("Shape") && graphInputs.contains(n.getInput(0)) && !initNames.contains(n.getInput(0)) && opset >= 15) {
           Val in = vals.get(n.getInput(0));
@@ -276,7 +293,16 @@ public final class ShapeFolder {
       }
       Map<String, Sz[]> dims = new HashMap<>();
       vals.forEach((k, v) -> dims.put(k, v.dims()));
-      return new Result(mb.build(), folded, reshapes, shapes, removed, dims);
+      return new Result(mb.build(), folded, reshapes, shapes, removed, boolWheres, dims);
+    }
+
+    private int type(String value) {
+      Val v = vals.get(value);
+      return v == null ? 0 : v.type();
+    }
+
+    private static OnnxMl.NodeProto node(String op, String name, String out, String... in) {
+      return OnnxMl.NodeProto.newBuilder().setOpType(op).setName(name).addAllInput(List.of(in)).addOutput(out).build();
     }
 
     /** A Reshape target with -1 or 0 where the batch is, or null when that cannot be said. */

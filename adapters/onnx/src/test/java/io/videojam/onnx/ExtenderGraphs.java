@@ -100,7 +100,7 @@ final class ExtenderGraphs {
   }
 
   /** cond [B, D] = sin(t * w_t) + mean_L(text) @ W_text. */
-  private static String cond(GraphBuilder g, Random r, String t, String txt) {
+  static String cond(GraphBuilder g, Random r, String t, String txt) {
     String tu = g.op("Unsqueeze", t, g.constant(fresh("axes"), new long[] {1}, 1));
     String te = g.op("Sin", g.op("MatMul", tu, w(g, r, "time.weight", 1, D)));
     String xe = g.op("ReduceMean", Map.of("axes", new long[] {1}, "keepdims", 0L), txt);
@@ -109,7 +109,7 @@ final class ExtenderGraphs {
   }
 
   /** One attention block and an MLP over tokens [B, N, D], conditioned on cond [B, D]. */
-  private static String body(GraphBuilder g, Random r, String tok, String cond) {
+  static String body(GraphBuilder g, Random r, String tok, String cond) {
     String c = g.op("Unsqueeze", cond, g.constant(fresh("axes"), new long[] {1}, 1));
     String h = g.op("Add", tok, c);
     String q = g.op("MatMul", h, w(g, r, "attn.q", D, D));
@@ -129,7 +129,7 @@ final class ExtenderGraphs {
     return p + "_" + counter++;
   }
 
-  private static String w(GraphBuilder g, Random r, String name, long... dims) {
+  static String w(GraphBuilder g, Random r, String name, long... dims) {
     long n = 1;
     for (long d : dims) {
       n *= d;

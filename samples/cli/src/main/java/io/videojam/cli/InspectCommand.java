@@ -43,6 +43,15 @@ final class InspectCommand implements Callable<Integer> {
     System.out.printf(Locale.ROOT, "parameters: %,d in %,d nodes; external data: %s%n", i.parameters(), i.nodes(),
         i.externalData().isEmpty() ? "none" : String.join(", ", i.externalData()));
     System.out.println("signature: " + i.signature());
+    if (!i.videoDenoiser()) {
+      if (out != null) {
+        throw new VideoJamException(file + " is " + i.signature() + "; nothing written to --out");
+      }
+      return 0;
+    }
+    for (String p : i.pattern()) {
+      System.out.println("pattern: " + p);
+    }
     for (String n : i.notes()) {
       System.out.println("check: " + n);
     }

@@ -174,7 +174,7 @@ public final class OrtBackend implements Backend {
       try {
         session = convert
             ? env.createSession(OnnxPrecision.convert(model, OnnxPrecision.Precision.parse(options.precision())).toByteArray(), so)
-            : env.createSession(onnxFile.toString(), so);
+            : openFile(env, onnxFile, so);
       } finally {
         providerOptions.forEach(ai.onnxruntime.OrtProviderOptions::close);
       }
@@ -186,9 +186,38 @@ public final class OrtBackend implements Backend {
             + options.deviceId() + ": " + providerError(e.getMessage()) + "; check the GPU, its driver and libraries, try --precision fp32, "
             + "or use --backend cpu");
       }
-      throw new VideoJamException("ONNX Runtime cannot load " + onnxFile + precision + ": " + firstLine(e.getMessage())
-          + "; check that it is a valid ONNX model (opset <= 21) with its external-data files beside it"
+      String msg = firstLine(e.getMessage());
+      if (msg.contains("Could not find an implementation for")) {
+        throw new VideoJamException("ONNX Runtime's CPU provider cannot run " + onnxFile + precision + ": " + msg
+            + "; it has no kernel for that operator with these element types (boolean Where nodes are rewritten automatically for"
+            + " graphs without external data; otherwise re-export the graph so the operator works on float or int64 tensors)");
+      }
+      throw new VideoJamException("ONNX Runtime cannot load " + onnxFile + precision + ": " + msg
+          + "; check that it is a valid ONNX model with its external-data files beside it"
           + (precision.isEmpty() ? "" : ", or use --precision fp32 (this provider may lack " + options.precision() + " kernels)"));
+    }
+  }
+
+  /**
+   * Opens a graph file; a graph with boolean Where nodes (no CPU kernel) is opened rewritten (see
+   * {@link io.videojam.onnx.ShapeFolder}) when its tensors are all inside the file.
+   */
+  private static OrtSession openFile(OrtEnvironment env, Path file, OrtSession.SessionOptions so) throws OrtException {
+    try {
+      return env.createSession(file.toString(), so);
+    } catch (OrtException e) {
+      if (e.getMessage() == null || !e.getMessage().contains("Could not find an implementation for Where")) {
+        throw e;
+      }
+      ai.onnx.proto.OnnxMl.ModelProto m = io.videojam.onnx.OnnxModels.read(file);
+      if (io.videojam.onnx.OnnxModels.hasExternalData(m)) {
+        throw e;
+      }
+      io.videojam.onnx.ShapeFolder.Result r = io.videojam.onnx.ShapeFolder.fold(m);
+      if (r.boolWheres() == 0) {
+        throw e;
+      }
+      return env.createSession(r.model().toByteArray(), so);
     }
   }
 
