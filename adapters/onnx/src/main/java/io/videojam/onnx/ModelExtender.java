@@ -66,8 +66,38 @@ public final class ModelExtender {
    */
   public static ExtendResult extend(
       OnnxMl.ModelProto base, ExtendOptions options, Path externalDataDir) {
-    ShapeFolder.Result folded = ShapeFolder.fold(base, options.inputSizes());
+    ShapeFolder.Result folded = ShapeFolder.fold(base, withVelocitySizes(base, options));
     return new Surgery(folded, options, externalDataDir).run();
+  }
+
+  /**
+   * The sizes to fold against: the caller's, and the velocity output's taken to be the latent's
+   * (a denoiser's contract), so the unpatchify chain can be followed where the exporter left its
+   * sizes symbolic.
+   */
+  private static Map<String, long[]> withVelocitySizes(OnnxMl.ModelProto base, ExtendOptions options) {
+    Map<String, long[]> sizes = new HashMap<>(options.inputSizes());
+    List<OnnxMl.ValueInfoProto> ins = base.getGraph().getInputList();
+    List<OnnxMl.ValueInfoProto> outs = base.getGraph().getOutputList();
+    OnnxMl.ValueInfoProto latent = ins.stream().filter(v -> v.getName().equals(options.latentInput())).findFirst()
+        .orElse(ins.stream().filter(v -> isFloat(v) && rank(v) == options.layout().rank()).findFirst().orElse(null));
+    OnnxMl.ValueInfoProto velocity = outs.stream().filter(v -> v.getName().equals(options.velocityOutput())).findFirst()
+        .orElse(outs.size() == 1 ? outs.get(0) : null);
+    if (latent == null || velocity == null || rank(velocity) != rank(latent) || sizes.containsKey(velocity.getName())) {
+      return sizes;
+    }
+    long[] d = sizes.get(latent.getName());
+    if (d == null) {
+      d = new long[rank(latent)];
+      for (int i = 0; i < d.length; i++) {
+        d[i] = i == 0 ? -1 : dimValue(latent, i);
+        if (i > 0 && d[i] <= 0) {
+          return sizes;
+        }
+      }
+    }
+    sizes.put(velocity.getName(), d);
+    return sizes;
   }
 
   // ---------------------------------------------------------------------------------------------
@@ -671,6 +701,10 @@ public final class ModelExtender {
               + " which do not divide the velocity output " + Arrays.toString(sizes));
         }
         Sz[] known = dims.get(pn.getOutput(0));
+        boolean direct = chain.stream().allMatch(i -> List.of("Identity", "Cast", "Add").contains(g.getNode(i).getOpType()));
+        if (direct && (known == null || Arrays.stream(known).anyMatch(java.util.Objects::isNull))) {
+          known = sizes; // the projection is the velocity itself (a token-sequence head): the velocity's sizes
+        }
         real = known != null && known.length >= 2 && Arrays.stream(known).allMatch(java.util.Objects::nonNull)
             && known[known.length - 1].equals(patch.size);
         if (real) {
@@ -954,7 +988,10 @@ public final class ModelExtender {
     /** A Shape node that reads only axis 0 (the batch, which widening leaves alone). */
     private boolean readsOnlyTheBatch(int nodeIdx) {
       OnnxMl.NodeProto n = g.getNode(nodeIdx);
-      return n.getOpType().equals("Shape") && attrInt(n, "start", 0) == 0 && attrInt(n, "end", Long.MAX_VALUE) == 1;
+      long start = attrInt(n, "start", -1);
+      Sz[] d = dims.get(n.getInput(0));
+      return n.getOpType().equals("Shape") && start >= 0 && attrInt(n, "end", -1) == start + 1 && d != null && start < d.length
+          && d[(int) start] != null && d[(int) start].b();
     }
 
     /** Squeeze, Unsqueeze, Flatten or a whole-tensor Slice on real axes. */

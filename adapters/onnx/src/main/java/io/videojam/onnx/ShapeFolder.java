@@ -2,6 +2,7 @@ package io.videojam.onnx;
 
 import ai.onnx.proto.OnnxMl;
 import com.google.protobuf.ByteString;
+import io.videojam.api.VideoJamException;
 import io.videojam.onnx.ModelExtender.Sz;
 import java.nio.ByteBuffer;
 import java.nio.ByteOrder;
@@ -23,8 +24,8 @@ import java.util.Set;
  *   <li>A value that does not depend on the batch becomes an initializer and its node is removed.
  *   <li>A Reshape whose target depends on the batch gets a constant target with {@code -1} (or
  *       {@code 0}, copying the input's batch axis) in the batch's place.
- *   <li>A {@code Shape} of a graph input that stays live reads only the batch axis; the other
- *       sizes become constants, so the result is unchanged when the input is widened later.
+ *   <li>A {@code Shape} that stays live reads only the batch axis; the other sizes become
+ *       constants, so the result is unchanged when the tensor is widened later.
  *   <li>Nodes whose outputs nothing uses any more are removed; graph output shapes left symbolic by
  *       the exporter are set to the sizes found.
  * </ul>
@@ -128,6 +129,8 @@ public final class ShapeFolder {
     private final OnnxMl.ModelProto model;
     private final Map<String, long[]> inputSizes;
     private final Map<String, Val> vals = new HashMap<>();
+    /** Element counts known from the outputs' shapes where the forward pass lost the dims. */
+    private final Map<String, Sz> counts = new HashMap<>();
     /** Values computed from a Shape or Size node: the only ones folded (other constant arithmetic is the exporter's). */
     private final Set<String> fromShape = new HashSet<>();
     private final long opset;
@@ -168,7 +171,18 @@ public final class ShapeFolder {
         long[] given = inputSizes.get(v.getName());
         if (given != null) {
           dims = new Sz[given.length];
+          if (tt.hasShape() && tt.getShape().getDimCount() != given.length) {
+            throw new VideoJamException("the sizes given for input '" + v.getName() + "' " + Arrays.toString(given) + " have rank "
+                + given.length + ", the graph declares rank " + tt.getShape().getDimCount());
+          }
           for (int i = 0; i < given.length; i++) {
+            var declared = tt.hasShape() ? tt.getShape().getDim(i) : null;
+            if (declared != null && declared.hasDimValue() && declared.getDimValue() > 0 && given[i] > 0
+                && declared.getDimValue() != given[i]) {
+              throw new VideoJamException("the sizes given for input '" + v.getName() + "' " + Arrays.toString(given)
+                  + " contradict the graph, which declares axis " + i + " as " + declared.getDimValue()
+                  + "; fix the model's sizes (model.json \"latent\" or \"video\", and \"layout\")");
+            }
             dims[i] = given[i] > 0 ? new Sz(given[i], false) : given[i] == -1 ? B : null;
           }
         } else if (!tt.hasShape()) {
@@ -183,6 +197,34 @@ public final class ShapeFolder {
         }
         vals.put(v.getName(), new Val(tt.getElemType(), dims, null));
       }
+      Map<String, Val> start = new HashMap<>(vals);
+      forward(g0);
+      // graph outputs of a known shape (the velocity has the latent's shape): element counts flow back through the
+      // unpatchify chain, so the -1 entries of its Reshapes can be solved where the forward pass lost the sizes
+      boolean outputsGiven = false;
+      for (OnnxMl.ValueInfoProto o : g0.getOutputList()) {
+        long[] given = inputSizes.get(o.getName());
+        Val v = vals.get(o.getName());
+        if (given != null && v != null && (v.dims() == null || !Arrays.stream(v.dims()).allMatch(java.util.Objects::nonNull))) {
+          Sz[] d = new Sz[given.length];
+          for (int i = 0; i < d.length; i++) {
+            d[i] = given[i] > 0 ? new Sz(given[i], false) : B;
+          }
+          counts.put(o.getName(), count(d));
+          outputsGiven = true;
+        }
+      }
+      if (outputsGiven) {
+        backward(g0, initNames);
+        vals.clear();
+        vals.putAll(start);
+        fromShape.clear();
+        forward(g0);
+      }
+      return rewrite(g0, initNames);
+    }
+
+    private void forward(OnnxMl.GraphProto g0) {
       for (OnnxMl.NodeProto n : g0.getNodeList()) {
         Val[] outs;
         try {
@@ -200,7 +242,34 @@ public final class ShapeFolder {
           }
         }
       }
-      return rewrite(g0, initNames);
+    }
+
+    /** Element counts from the outputs back through Identity, Cast, Transpose, Reshape, Flatten, (Un)Squeeze and bias adds. */
+    private void backward(OnnxMl.GraphProto g0, Set<String> initNames) {
+      for (int k = g0.getNodeCount() - 1; k >= 0; k--) {
+        OnnxMl.NodeProto n = g0.getNode(k);
+        Sz c = n.getOutputCount() == 1 ? counts.get(n.getOutput(0)) : null;
+        if (c == null) {
+          Val v = vals.get(n.getOutput(0));
+          c = v == null ? null : count(v.dims());
+        }
+        if (c == null) {
+          continue;
+        }
+        switch (n.getOpType()) {
+          case "Identity", "Cast", "Transpose", "Reshape", "Flatten", "Squeeze", "Unsqueeze" -> counts.putIfAbsent(n.getInput(0), c);
+          case "Add", "Sub", "Mul", "Div" -> {
+            for (int i = 0; i < 2; i++) {
+              String other = n.getInput(1 - i);
+              Val ov = vals.get(other);
+              if (initNames.contains(other) && ov != null && ov.dims() != null && ov.dims().length <= 1) {
+                counts.putIfAbsent(n.getInput(i), c); // a bias or scale of one row broadcast over the tensor
+              }
+            }
+          }
+          default -> { }
+        }
+      }
     }
 
     // ----- rewriting
@@ -238,6 +307,11 @@ public final class ShapeFolder {
           Val target = vals.get(n.getInput(1));
           Val in = vals.get(n.getInput(0));
           long[] fixed = target != null && target.known() && attr(n, "allowzero", 0) == 0 ? placeholder(target.values(), in) : null;
+          Val outV = vals.get(n.getOutput(0));
+          if (fixed == null && target != null && target.known() && outV != null && outV.dims() != null
+              && outV.dims().length == target.values().length) {
+            fixed = placeholder(outV.dims(), null); // the output's sizes, the batch as -1
+          }
           if (fixed != null && !(target.constant())) {
             String name = fresh(n.getOutput(0) + "_shape", existing);
             g.addInitializer(longTensor(name, fixed));
@@ -258,7 +332,7 @@ public final class ShapeFolder {
           boolWheres++;
           continue;
         }
-        if (n.getOpType().equals("Shape") && graphInputs.contains(n.getInput(0)) && !initNames.contains(n.getInput(0)) && opset >= 15) {
+        if (n.getOpType().equals("Shape") && !initNames.contains(n.getInput(0)) && opset >= 15) {
           Val in = vals.get(n.getInput(0));
           List<OnnxMl.NodeProto> repl = batchOnlyShape(n, in, existing, g);
           if (repl != null) {
@@ -312,6 +386,9 @@ public final class ShapeFolder {
       int inferred = 0;
       for (int i = 0; i < target.length; i++) {
         Sz s = target[i];
+        if (s == null) {
+          return null;
+        }
         if (s.b()) {
           batch.add(i);
         } else {
@@ -564,7 +641,12 @@ public final class ShapeFolder {
                 ? new Sz[(int) s.dims()[0].k()] : null;
             return one(new Val(x.type(), d, null));
           }
-          Sz[] d = reshape(x.dims(), s.values(), attr(n, "allowzero", 0) != 0);
+          Sz[] in = x.dims();
+          if ((in == null || Arrays.stream(in).anyMatch(java.util.Objects::isNull)) && counts.containsKey(n.getInput(0))
+              && Arrays.stream(s.values()).noneMatch(v -> v != null && !v.b() && v.k() == 0)) {
+            in = new Sz[] {counts.get(n.getInput(0))}; // only the count is known: enough for -1, never for a 0 (copy) entry
+          }
+          Sz[] d = reshape(in, s.values(), attr(n, "allowzero", 0) != 0);
           return one(new Val(x.type(), d, x.values()));
         }
         case "Flatten": {
@@ -814,6 +896,7 @@ public final class ShapeFolder {
           return one(new Val(x.type(), d, null));
         }
         case "Einsum":
+          return one(new Val(x.type(), einsum(n), null));
         default:
           return null;
       }
@@ -1056,6 +1139,71 @@ public final class ShapeFolder {
       return new Val(x.type(), d.toArray(new Sz[0]), v);
     }
 
+    /** The output dims of an Einsum (explicit or implicit output, with an ellipsis broadcast). */
+    private Sz[] einsum(OnnxMl.NodeProto n) {
+      String eq = attrString(n, "equation", "").replace(" ", "");
+      String[] io = eq.split("->", -1);
+      String[] terms = io[0].split(",", -1);
+      if (terms.length != n.getInputCount()) {
+        return null;
+      }
+      Map<Character, Sz> size = new HashMap<>();
+      Map<Character, Integer> seen = new HashMap<>();
+      Sz[] ellipsis = new Sz[0];
+      for (int t = 0; t < terms.length; t++) {
+        Sz[] d = in(n, t).dims();
+        if (d == null) {
+          return null;
+        }
+        String term = terms[t];
+        int e = term.indexOf("...");
+        String before = e < 0 ? term : term.substring(0, e);
+        String after = e < 0 ? "" : term.substring(e + 3);
+        int ellRank = d.length - before.length() - after.length();
+        if (ellRank < 0 || (e < 0 && ellRank != 0)) {
+          return null;
+        }
+        for (int i = 0; i < before.length(); i++) {
+          put(size, seen, before.charAt(i), d[i]);
+        }
+        for (int i = 0; i < after.length(); i++) {
+          put(size, seen, after.charAt(i), d[before.length() + ellRank + i]);
+        }
+        if (e >= 0) {
+          ellipsis = broadcast(ellipsis, Arrays.copyOfRange(d, before.length(), before.length() + ellRank));
+          if (ellipsis == null) {
+            return null;
+          }
+        }
+      }
+      String out;
+      if (io.length == 2) {
+        out = io[1];
+      } else {
+        StringBuilder sb = new StringBuilder(eq.contains("...") ? "..." : "");
+        seen.entrySet().stream().filter(en -> en.getValue() == 1).map(Map.Entry::getKey).sorted().forEach(sb::append);
+        out = sb.toString();
+      }
+      List<Sz> d = new ArrayList<>();
+      for (int i = 0; i < out.length(); i++) {
+        if (out.startsWith("...", i)) {
+          d.addAll(Arrays.asList(ellipsis));
+          i += 2;
+        } else {
+          d.add(size.get(out.charAt(i)));
+        }
+      }
+      return d.toArray(new Sz[0]);
+    }
+
+    private static void put(Map<Character, Sz> size, Map<Character, Integer> seen, char c, Sz d) {
+      seen.merge(c, 1, Integer::sum);
+      Sz old = size.get(c);
+      if (old == null || old.one()) {
+        size.put(c, d);
+      }
+    }
+
     private static Sz[] matmul(Sz[] a, Sz[] b) {
       if (a == null || b == null || a.length == 0 || b.length == 0) {
         return null;
@@ -1161,11 +1309,12 @@ public final class ShapeFolder {
         d[i] = x;
       } else if (x != null && x.equals(y)) {
         d[i] = x;
+      } else if (x == null || y == null) {
+        // one side unknown: broadcasting needs it to be 1 or equal to the known side, so the result is the known side
+        // (unless that is 1, handled above)
+        d[i] = x != null ? x : y;
       } else {
-        d[i] = x != null ? x : y; // one unknown: the other is the only size that can broadcast (or 1)
-        if (x == null || y == null) {
-          d[i] = null;
-        }
+        d[i] = null; // sizes that cannot broadcast: the graph is not followed
       }
     }
     return d;
