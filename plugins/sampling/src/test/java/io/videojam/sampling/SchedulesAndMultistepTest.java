@@ -225,6 +225,26 @@ class SchedulesAndMultistepTest {
     }
   }
 
+  /** The README's table (videojam bench solvers): what it claims holds for the default seed. */
+  @Test
+  void benchTableClaims() {
+    List<SolverBench.Row> rows = SolverBench.table(SolverBench.Gaussian.of(0), Schedules.uniform(), new int[] {10, 15, 20});
+    double euler100 = rows.get(0).errorExact();
+    assertThat(rows.get(0).steps()).isEqualTo(100);
+    for (int i = 1; i < rows.size(); i += 4) {
+      SolverBench.Row euler = rows.get(i);
+      SolverBench.Row heun = rows.get(i + 1);
+      assertThat(heun.evaluations()).isLessThanOrEqualTo(euler.evaluations());
+      for (SolverBench.Row multi : List.of(rows.get(i + 2), rows.get(i + 3))) {
+        assertThat(multi.evaluations()).isEqualTo(euler.evaluations());
+        assertThat(multi.errorExact()).as(multi.solver() + " " + multi.steps()).isLessThan(euler.errorExact() / 3).isLessThan(heun.errorExact());
+      }
+    }
+    // 20 steps: both at least as close to the exact answer as Euler with 100
+    assertThat(rows.get(11).errorExact()).isLessThan(euler100);
+    assertThat(rows.get(12).errorExact()).isLessThan(euler100);
+  }
+
   /**
    * The published updates written out the diffusers way on interior times (no infinite lambda), where
    * every branch of both solvers runs: warm-up first order, second order, the corrector of both orders,
