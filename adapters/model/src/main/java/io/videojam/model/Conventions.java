@@ -93,7 +93,7 @@ public sealed interface Conventions permits Conventions.Flow, Conventions.Vp, Co
     return v;
   }
 
-  /** The velocity from clean and noise predictions, each array in place over {@code out}. */
+  /** The velocity at (x, t) from the clean and noise predictions: the clean one up to t = 1/2, the noise one after. */
   private static float velocity(double x1, double eps, double x, double t) {
     return (float) (t <= 0.5 ? (x1 - x) / (1 - t) : (x - eps) / t);
   }
