@@ -11,7 +11,8 @@ import java.util.Map;
  * @param seed noise seed (same seed, same model, same machine: the same video, bit for bit)
  * @param steps sampling steps
  * @param solver {@code euler} or {@code heun} (or a plugin)
- * @param schedule {@code uniform} or {@code shifted} (or a plugin)
+ * @param schedule {@code auto} (the model's own schedule where model.json defines one, else shifted),
+ *     {@code model}, {@code uniform}, {@code shifted}, {@code karras} (or a plugin)
  * @param scheduleSettings e.g. {@code shift}
  * @param guidance rule name; null picks {@code inner} for models with motion channels, else {@code cfg}
  * @param guidanceSettings the rule's parameters ({@code w}, {@code w1}, {@code w2}, {@code s-text}, ...)
@@ -34,9 +35,12 @@ public record GenerationRequest(String prompt, long seed, int steps, String solv
     }
   }
 
-  /** Defaults: 30 Euler steps on the shifted schedule (shift 3), the model's default guidance, auto pass mode. */
+  /**
+   * Defaults: 30 Euler steps on the auto schedule (the model's own for vp and edm models, else shifted
+   * with shift 3), the model's default guidance, auto pass mode.
+   */
   public static GenerationRequest of(String prompt, long seed) {
-    return new GenerationRequest(prompt, seed, 30, "euler", "shifted", new Settings(Map.of("shift", 3.0), "--shift"),
+    return new GenerationRequest(prompt, seed, 30, "euler", "auto", new Settings(Map.of("shift", 3.0), "--shift"),
         null, Settings.empty("guidance options"), PassMode.AUTO, DEFAULT_MEMORY_BUDGET);
   }
 

@@ -15,9 +15,10 @@ import io.videojam.api.Solver;
 import io.videojam.api.SolverProvider;
 import io.videojam.api.StepListener;
 import io.videojam.api.Tensor;
-import io.videojam.api.TimeScheduleProvider;
 import io.videojam.api.VideoJamException;
 import io.videojam.api.VideoModel;
+import io.videojam.model.OnnxVideoModel;
+import io.videojam.sampling.Schedules;
 import jakarta.inject.Inject;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
@@ -105,8 +106,9 @@ public final class Generator {
     LatentShape shape = info.latent();
     GuidanceRule rule = rule(request);
     Solver solver = Plugins.find(SolverProvider.class, request.solver(), "--solver").create(Settings.empty("--solver"));
-    double[] times = Plugins.find(TimeScheduleProvider.class, request.schedule(), "--schedule").create(request.scheduleSettings())
-        .times(request.steps());
+    // "auto" and "model" pick the model's own schedule (vp timesteps, edm Karras sigmas) where it has one
+    double[] times = Schedules.resolve(request.schedule(), request.scheduleSettings(),
+        model instanceof OnnxVideoModel onnx ? onnx.nativeSchedule() : Optional.empty()).times(request.steps());
     List<Pass> passes = rule.passes();
     PassMode mode = resolve(request, passes.size());
 

@@ -239,7 +239,7 @@ class GeneratorTest {
   void unknownPluginsAndUnavailableBackends() {
     try (VideoJam jam = VideoJam.open(RuntimeConfig.cpu(fixture))) {
       assertThatThrownBy(() -> jam.generate(request("x", 0, 1).withSolver("rk4"), StepListener.NONE))
-          .isInstanceOf(VideoJamException.class).hasMessageContaining("unknown --solver 'rk4'; available: euler, heun");
+          .isInstanceOf(VideoJamException.class).hasMessageContaining("unknown --solver 'rk4'; available: dpm++2m, euler, heun, unipc");
     }
     if (!new OrtBackend(OrtBackend.Device.CUDA).available()) { // the CPU build lacks the provider; the GPU build sees no GPU
       assertThatThrownBy(() -> VideoJam.open(new RuntimeConfig(fixture, "cuda", BackendOptions.defaults())))

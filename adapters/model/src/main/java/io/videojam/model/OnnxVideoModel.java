@@ -351,4 +351,9 @@ public final class OnnxVideoModel implements VideoModel {
       return new OnnxVideoModel(new ModelDirectory(modelDir, modelJson), backend, options);
     }
   }
+
+  /** The model's own time schedule (model.json "denoiser" "time": vp timesteps, edm Karras sigmas); empty for flow models. */
+  public java.util.Optional<io.videojam.api.TimeSchedule> nativeSchedule() {
+    return conventions.nativeSchedule();
+  }
 }

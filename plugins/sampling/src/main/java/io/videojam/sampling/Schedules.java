@@ -1,9 +1,11 @@
 package io.videojam.sampling;
 
+import io.videojam.api.Plugins;
 import io.videojam.api.Settings;
 import io.videojam.api.TimeSchedule;
 import io.videojam.api.TimeScheduleProvider;
 import io.videojam.api.VideoJamException;
+import java.util.Optional;
 
 /** The built-in time schedules. */
 public final class Schedules {
@@ -46,6 +48,41 @@ public final class Schedules {
   private static void checkSteps(int steps) {
     if (steps < 1) {
       throw new VideoJamException("--steps must be >= 1, got " + steps);
+    }
+  }
+
+  /**
+   * The schedule {@code name} asks for: {@code model} is the model's own (the discrete timesteps of a
+   * variance-preserving model, the Karras sigmas of an EDM model; an error for a model without one),
+   * {@code auto} the model's own where it has one and else the shifted schedule ({@code shift}, default
+   * 3), any other name a {@link TimeScheduleProvider}.
+   *
+   * @param nativeSchedule the model's own schedule, empty for flow-matching models
+   */
+  public static TimeSchedule resolve(String name, Settings settings, Optional<TimeSchedule> nativeSchedule) {
+    return switch (name) {
+      case "model" -> nativeSchedule.orElseThrow(() -> new VideoJamException(
+          "--schedule model: the model.json \"denoiser\" \"time\" convention has no schedule of its own (vp and edm do); use --schedule shifted or uniform"));
+      case "auto" -> nativeSchedule.orElseGet(() -> shifted(settings.number("shift", 3.0)));
+      default -> Plugins.find(TimeScheduleProvider.class, name, "--schedule").create(settings);
+    };
+  }
+
+  /** {@code --schedule karras}: Karras sigmas 0.002 .. 80, rho 7 (keys sigma-min, sigma-max, rho). */
+  public static final class Karras implements TimeScheduleProvider {
+    @Override
+    public String name() {
+      return "karras";
+    }
+
+    @Override
+    public String description() {
+      return "Karras et al. sigmas at t = 1/(1+sigma), sigma-min=0.002 sigma-max=80 rho=7";
+    }
+
+    @Override
+    public TimeSchedule create(Settings settings) {
+      return new KarrasSchedule(settings.number("sigma-min", 0.002), settings.number("sigma-max", 80), settings.number("rho", 7));
     }
   }
 

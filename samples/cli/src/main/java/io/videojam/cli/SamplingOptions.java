@@ -17,10 +17,11 @@ final class SamplingOptions {
   @Option(names = "--seed", defaultValue = "0", description = "noise seed (default: ${DEFAULT-VALUE})")
   long seed;
 
-  @Option(names = "--solver", defaultValue = "euler", description = "euler or heun (default: ${DEFAULT-VALUE})")
+  @Option(names = "--solver", defaultValue = "euler", description = "euler, heun, dpm++2m or unipc (default: ${DEFAULT-VALUE})")
   String solver;
 
-  @Option(names = "--schedule", defaultValue = "shifted", description = "uniform or shifted (default: ${DEFAULT-VALUE})")
+  @Option(names = "--schedule", defaultValue = "auto",
+      description = "auto (the model's own for vp/edm models, else shifted), model, uniform, shifted or karras (default: ${DEFAULT-VALUE})")
   String schedule;
 
   @Option(names = "--shift", defaultValue = "3", description = "shift s of the shifted schedule (default: ${DEFAULT-VALUE})")

@@ -103,7 +103,7 @@ class BadInputTest {
   void unknownPluginNames() throws Exception {
     assertThat(fails(tmp.resolve("w6"), "--model", fixture.toString(), "--guidance", "magic"))
         .contains("unknown --guidance 'magic'; available:").contains("inner");
-    assertThat(fails(tmp.resolve("w7"), "--model", fixture.toString(), "--solver", "rk4")).contains("available: euler, heun");
+    assertThat(fails(tmp.resolve("w7"), "--model", fixture.toString(), "--solver", "rk4")).contains("available: dpm++2m, euler, heun, unipc");
     assertThat(fails(tmp.resolve("w8"), "--model", fixture.toString(), "--backend", "metal")).contains("unknown --backend 'metal'");
   }
 
