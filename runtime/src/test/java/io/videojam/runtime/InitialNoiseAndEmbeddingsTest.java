@@ -206,11 +206,11 @@ class InitialNoiseAndEmbeddingsTest {
     }
     try (VideoJam jam = VideoJam.open(RuntimeConfig.cpu(embeddingsModel))) {
       viaFiles = jam.generate(r, StepListener.NONE);
-      // a prompt that is a file (@FILE.npy) reads that file
+      // a prompt that is a path ending .npy reads that file
       Generation direct = jam.generate(r.withGuidance(s[0], Settings.empty("g")).withInitialNoise(viaFiles.initialNoise())
           .withPassMode(PassMode.parse(s[1])), StepListener.NONE);
       assertThat(direct.latent()).isEqualTo(viaFiles.latent());
-      GenerationRequest byPath = new GenerationRequest("@" + embeddingsModel.resolve("embeddings/p1.npy"), 5, 3, r.solver(), r.schedule(),
+      GenerationRequest byPath = new GenerationRequest(embeddingsModel.resolve("embeddings/p1.npy").toString(), 5, 3, r.solver(), r.schedule(),
           r.scheduleSettings(), r.guidance(), r.guidanceSettings(), r.passMode(), r.memoryBudgetBytes());
       assertThat(jam.generate(byPath, StepListener.NONE).latent()).isEqualTo(viaFiles.latent());
     }
@@ -248,17 +248,17 @@ class InitialNoiseAndEmbeddingsTest {
     try (VideoJam jam = VideoJam.open(RuntimeConfig.cpu(embeddingsModel))) {
       assertThatThrownBy(() -> jam.generate(request("a blue cube", 1), StepListener.NONE)).isInstanceOf(VideoJamException.class)
           .hasMessageEndingWith("model.json \"text\": no embedding for prompt \"a blue cube\"; save it with np.save(FILE.npy, emb.astype(np.float32)) "
-              + "and add \"a blue cube\": \"FILE.npy\" to embeddings/index.json, or pass the prompt as @FILE.npy");
+              + "and add \"a blue cube\": \"FILE.npy\" to embeddings/index.json, or pass the path of the .npy file as the prompt");
       Path wrong = tmp.resolve("wrong.npy");
       Npy.write(FloatTensor.zeros(L + 1, D), wrong);
-      assertThatThrownBy(() -> jam.generate(request("@" + wrong, 1), StepListener.NONE))
+      assertThatThrownBy(() -> jam.generate(request(wrong.toString(), 1), StepListener.NONE))
           .hasMessageContaining("has shape [5, 2] but the null embedding is [1, 4, 2]").hasMessageNotContaining("\n");
       float[] nan = new float[L * D];
       nan[3] = Float.NaN;
       Path bad = tmp.resolve("nan.npy");
       Npy.write(new FloatTensor(new long[] {1, L, D}, nan), bad);
-      assertThatThrownBy(() -> jam.generate(request("@" + bad, 1), StepListener.NONE)).hasMessageContaining("holds NaN at flat index 3");
-      assertThatThrownBy(() -> jam.generate(request("@" + tmp.resolve("missing.npy"), 1), StepListener.NONE))
+      assertThatThrownBy(() -> jam.generate(request(bad.toString(), 1), StepListener.NONE)).hasMessageContaining("holds NaN at flat index 3");
+      assertThatThrownBy(() -> jam.generate(request(tmp.resolve("missing.npy").toString(), 1), StepListener.NONE))
           .hasMessageContaining("does not exist");
     }
     // a null embedding of another width than the graph's text input fails when the model opens

@@ -138,7 +138,7 @@ public final class ModelInspector {
       json.put("text", ordered("type", "word-vocab", "vocab", "vocab.txt", "max-tokens", (int) Math.max(1, text.shape()[text.rank() - 1])));
     } else {
       json.put("text", ordered("type", "FILL: a text encoder for float embeddings", "null", "zeros"));
-      notes.add("the text input takes float embeddings: configure a text encoder (tokenizer + ONNX encoder) in \"text\"");
+      notes.add("the text input takes float embeddings: configure a text encoder (tokenizer + ONNX encoder, \"type\": \"hf-onnx\") in \"text\", or precomputed .npy embeddings (\"type\": \"embeddings\")");
     }
     json.put("notes", notes);
     return new Inspection(file, model.getIrVersion(), opsets, model.getProducerName() + " " + model.getProducerVersion(), inputs,

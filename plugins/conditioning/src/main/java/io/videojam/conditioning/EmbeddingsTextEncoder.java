@@ -30,12 +30,13 @@ import java.util.Map;
  * <p>model.json: {@code "text": {"type": "embeddings", "prompts": "embeddings/index.json", "null":
  * "embeddings/null.npy"}}. {@code "prompts"} names a JSON object {@code {"a red ball":
  * "embeddings/red-ball.npy", ...}} (paths relative to the model folder); it may also be that object
- * itself, inline. A prompt of the form {@code @FILE.npy} is not looked up: that file (a path as
- * given, relative to the working directory) is read directly. Files are read on first use and kept.
+ * itself, inline. A prompt that is not in the index and ends with {@code .npy} is a path (as given,
+ * relative to the working directory) to its embedding, read directly. (Not {@code @FILE}: command
+ * lines expand {@code @FILE} arguments as argument files.) Files are read on first use and kept.
  */
 public final class EmbeddingsTextEncoder implements TextEncoder {
-  /** The prefix that makes a prompt a path to its embedding. */
-  public static final String FILE_PREFIX = "@";
+  /** The ending that makes a prompt outside the index a path to its embedding. */
+  public static final String FILE_SUFFIX = ".npy";
 
   private final String origin;
   private final Map<String, Path> index;
@@ -82,22 +83,20 @@ public final class EmbeddingsTextEncoder implements TextEncoder {
     if (e != null) {
       return e;
     }
-    Path file;
-    String what;
-    if (prompt.startsWith(FILE_PREFIX)) {
-      file = Path.of(prompt.substring(FILE_PREFIX.length()));
+    Path file = index.get(prompt);
+    String what = "the embedding of \"" + prompt + "\" (" + (indexName != null ? indexName : "\"prompts\"") + ")";
+    if (file == null && prompt.endsWith(FILE_SUFFIX)) {
+      file = Path.of(prompt);
       what = "prompt " + prompt;
       if (!Files.isRegularFile(file)) {
-        throw new VideoJamException("prompt " + prompt + ": " + file + " does not exist; give an existing .npy file after '@'");
+        throw new VideoJamException("prompt " + prompt + " ends with .npy but " + file.toAbsolutePath().normalize()
+            + " does not exist; pass the path of an existing .npy embedding");
       }
-    } else {
-      file = index.get(prompt);
-      if (file == null) {
-        throw new VideoJamException(origin + ": no embedding for prompt \"" + prompt + "\"; save it with np.save(FILE.npy, emb.astype(np.float32)) "
-            + "and add \"" + prompt + "\": \"FILE.npy\" to " + (indexName != null ? indexName : "\"prompts\"")
-            + ", or pass the prompt as @FILE.npy");
-      }
-      what = "the embedding of \"" + prompt + "\" (" + (indexName != null ? indexName : "\"prompts\"") + ")";
+    }
+    if (file == null) {
+      throw new VideoJamException(origin + ": no embedding for prompt \"" + prompt + "\"; save it with np.save(FILE.npy, emb.astype(np.float32)) "
+          + "and add \"" + prompt + "\": \"FILE.npy\" to " + (indexName != null ? indexName : "\"prompts\"")
+          + ", or pass the path of the .npy file as the prompt");
     }
     e = load(file, what, nullEmbedding);
     cache.put(prompt, e);
@@ -157,7 +156,7 @@ public final class EmbeddingsTextEncoder implements TextEncoder {
 
     @Override
     public String description() {
-      return "precomputed text embeddings: prompt -> .npy [L, D] from an index (or @FILE.npy), plus a null embedding";
+      return "precomputed text embeddings: prompt -> .npy [L, D] from an index (or a prompt that is a path ending .npy), plus a null embedding";
     }
 
     @Override

@@ -57,7 +57,7 @@ class EmbeddingsTextEncoderTest {
       n.data()[0] = -1;
       assertThat(((FloatTensor) te.encode(List.of("a blue ball"))).data()[0]).isEqualTo(20);
       assertThat(((FloatTensor) te.nullCondition(1)).data()[0]).isEqualTo(100);
-      FloatTensor direct = (FloatTensor) te.encode(List.of("@" + dir.resolve("embeddings/red.npy")));
+      FloatTensor direct = (FloatTensor) te.encode(List.of(dir.resolve("embeddings/red.npy").toString()));
       assertThat(direct.shape()).containsExactly(1, 3, 2);
       assertThat(direct.data()[0]).isEqualTo(10);
     }
@@ -70,7 +70,7 @@ class EmbeddingsTextEncoderTest {
       assertThatThrownBy(() -> te.encode(List.of("blue"))).hasMessageContaining("add \"blue\": \"FILE.npy\" to \"prompts\"");
     }
     try (TextEncoder te = open(Map.of("type", "embeddings", "null", "embeddings/null.npy"))) {
-      assertThat(((FloatTensor) te.encode(List.of("@" + dir.resolve("embeddings/blue.npy")))).data()[0]).isEqualTo(20);
+      assertThat(((FloatTensor) te.encode(List.of(dir.resolve("embeddings/blue.npy").toString()))).data()[0]).isEqualTo(20);
     }
   }
 
