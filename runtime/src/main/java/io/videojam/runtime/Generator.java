@@ -114,6 +114,7 @@ public final class Generator {
     Tensor batchedText = concat(passes.stream().map(p -> p.dropText() ? nullText : text).toList());
 
     float[] noise = request.noise(shape); // the request's initial noise, else drawn from the seed
+    FloatTensor initialNoise = new FloatTensor(shape.dims(), noise.clone()); // for the result: a solver may work in place
     long[] runs = {0};
     int totalSteps = request.steps();
     // every buffer of the step loop is allocated once here: the loop itself allocates nothing large
@@ -173,7 +174,7 @@ public final class Generator {
         checkFinite(guided, step, totalSteps, t, null);
       }
       return guided;
-    }, noise.clone(), times, progress);
+    }, noise, times, progress);
     long samplingNanos = System.nanoTime() - samplingStart;
 
     FloatTensor latent = new FloatTensor(shape.dims(), x1);
@@ -207,7 +208,7 @@ public final class Generator {
     settings.put("batched-estimate-bytes", batchedBytes(passes.size()));
     settings.put("model-runs", runs[0]);
     return new Generation(video, motionVideo, latent, settings,
-        new Generation.Timings(total, samplingNanos, model.backendNanos() - backendStart, runs[0]), new FloatTensor(shape.dims(), noise));
+        new Generation.Timings(total, samplingNanos, model.backendNanos() - backendStart, runs[0]), initialNoise);
   }
 
   /** True when every value is finite: x * 0 is 0 for finite x and NaN otherwise (eight lanes, so it vectorises). */
