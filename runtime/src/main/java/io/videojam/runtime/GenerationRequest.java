@@ -1,5 +1,7 @@
 package io.videojam.runtime;
 
+import io.videojam.api.FloatTensor;
+import io.videojam.api.LatentShape;
 import io.videojam.api.Settings;
 import io.videojam.api.VideoJamException;
 import java.util.Map;
@@ -18,10 +20,15 @@ import java.util.Map;
  * @param guidanceSettings the rule's parameters ({@code w}, {@code w1}, {@code w2}, {@code s-text}, ...)
  * @param passMode batched, sequential or auto
  * @param memoryBudgetBytes the budget {@link PassMode#AUTO} compares a batched run's estimate against
+ * @param initialNoise the noise at t = 0, {@code [1, C, T, H, W]} of the model's latent shape, or null
+ *     to draw it from {@code seed} (given, the seed no longer decides the noise)
  */
 public record GenerationRequest(String prompt, long seed, int steps, String solver, String schedule, Settings scheduleSettings,
-    String guidance, Settings guidanceSettings, PassMode passMode, long memoryBudgetBytes) {
+    String guidance, Settings guidanceSettings, PassMode passMode, long memoryBudgetBytes, FloatTensor initialNoise) {
   public static final long DEFAULT_MEMORY_BUDGET = 2L << 30;
+
+  /** The parameter's name in messages: the library's and the CLI's. */
+  static final String NOISE = "initial noise (--init-noise)";
 
   public GenerationRequest {
     if (prompt == null) {
@@ -33,6 +40,43 @@ public record GenerationRequest(String prompt, long seed, int steps, String solv
     if (memoryBudgetBytes <= 0) {
       throw new VideoJamException("--memory-budget must be > 0, got " + memoryBudgetBytes);
     }
+    if (initialNoise != null) {
+      long[] s = initialNoise.shape();
+      if (s.length != 5 || s[0] != 1) {
+        throw new VideoJamException(NOISE + " has shape " + java.util.Arrays.toString(s) + "; it must be one sample [1, C, T, H, W]");
+      }
+      int bad = initialNoise.firstNonFinite();
+      if (bad >= 0) {
+        throw new VideoJamException(NOISE + " holds " + initialNoise.data()[bad] + " at flat index " + bad
+            + "; every value must be finite (np.isfinite(a).all())");
+      }
+    }
+  }
+
+  /** A request without initial noise: the seed draws it. */
+  public GenerationRequest(String prompt, long seed, int steps, String solver, String schedule, Settings scheduleSettings,
+      String guidance, Settings guidanceSettings, PassMode passMode, long memoryBudgetBytes) {
+    this(prompt, seed, steps, solver, schedule, scheduleSettings, guidance, guidanceSettings, passMode, memoryBudgetBytes, null);
+  }
+
+  /**
+   * The initial noise for a model of latent {@code shape}: the given one (its shape checked), else
+   * standard normal values drawn from the seed.
+   */
+  public float[] noise(LatentShape shape) {
+    if (initialNoise != null) {
+      if (!java.util.Arrays.equals(initialNoise.shape(), shape.dims())) {
+        throw new VideoJamException(NOISE + " has shape " + java.util.Arrays.toString(initialNoise.shape()) + " but the model's latent is "
+            + java.util.Arrays.toString(shape.dims()) + " [B, C, T, H, W]; pass noise of that shape");
+      }
+      return initialNoise.data().clone();
+    }
+    float[] noise = new float[shape.size()];
+    java.util.SplittableRandom random = new java.util.SplittableRandom(seed);
+    for (int i = 0; i < noise.length; i++) {
+      noise[i] = (float) random.nextGaussian();
+    }
+    return noise;
   }
 
   /**
@@ -45,22 +89,27 @@ public record GenerationRequest(String prompt, long seed, int steps, String solv
   }
 
   public GenerationRequest withSteps(int n) {
-    return new GenerationRequest(prompt, seed, n, solver, schedule, scheduleSettings, guidance, guidanceSettings, passMode, memoryBudgetBytes);
+    return new GenerationRequest(prompt, seed, n, solver, schedule, scheduleSettings, guidance, guidanceSettings, passMode, memoryBudgetBytes, initialNoise);
   }
 
   public GenerationRequest withGuidance(String name, Settings settings) {
-    return new GenerationRequest(prompt, seed, steps, solver, schedule, scheduleSettings, name, settings, passMode, memoryBudgetBytes);
+    return new GenerationRequest(prompt, seed, steps, solver, schedule, scheduleSettings, name, settings, passMode, memoryBudgetBytes, initialNoise);
   }
 
   public GenerationRequest withPassMode(PassMode mode) {
-    return new GenerationRequest(prompt, seed, steps, solver, schedule, scheduleSettings, guidance, guidanceSettings, mode, memoryBudgetBytes);
+    return new GenerationRequest(prompt, seed, steps, solver, schedule, scheduleSettings, guidance, guidanceSettings, mode, memoryBudgetBytes, initialNoise);
   }
 
   public GenerationRequest withSolver(String name) {
-    return new GenerationRequest(prompt, seed, steps, name, schedule, scheduleSettings, guidance, guidanceSettings, passMode, memoryBudgetBytes);
+    return new GenerationRequest(prompt, seed, steps, name, schedule, scheduleSettings, guidance, guidanceSettings, passMode, memoryBudgetBytes, initialNoise);
   }
 
   public GenerationRequest withSchedule(String name, Settings settings) {
-    return new GenerationRequest(prompt, seed, steps, solver, name, settings, guidance, guidanceSettings, passMode, memoryBudgetBytes);
+    return new GenerationRequest(prompt, seed, steps, solver, name, settings, guidance, guidanceSettings, passMode, memoryBudgetBytes, initialNoise);
+  }
+
+  /** The same request starting from {@code noise} ({@code [1, C, T, H, W]}), or from the seed's noise when null. */
+  public GenerationRequest withInitialNoise(FloatTensor noise) {
+    return new GenerationRequest(prompt, seed, steps, solver, schedule, scheduleSettings, guidance, guidanceSettings, passMode, memoryBudgetBytes, noise);
   }
 }

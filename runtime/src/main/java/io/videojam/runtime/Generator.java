@@ -25,7 +25,6 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
-import java.util.SplittableRandom;
 
 /**
  * The generation pipeline: prompt -> text encoder -> sampler (guidance rule -> passes -> model)
@@ -116,11 +115,8 @@ public final class Generator {
     Tensor nullText = model.textEncoder().nullCondition(1);
     Tensor batchedText = concat(passes.stream().map(p -> p.dropText() ? nullText : text).toList());
 
-    float[] noise = new float[shape.size()];
-    SplittableRandom random = new SplittableRandom(request.seed());
-    for (int i = 0; i < noise.length; i++) {
-      noise[i] = (float) random.nextGaussian();
-    }
+    float[] noise = request.noise(shape); // the request's initial noise, else drawn from the seed
+    FloatTensor initialNoise = new FloatTensor(shape.dims(), noise.clone()); // for the result: a solver may work in place
     long[] runs = {0};
     int totalSteps = request.steps();
     // every buffer of the step loop is allocated once here: the loop itself allocates nothing large
@@ -200,6 +196,7 @@ public final class Generator {
 
     settings.put("prompt", request.prompt());
     settings.put("seed", request.seed());
+    settings.put("initial-noise", request.initialNoise() == null ? "seed" : "given");
     settings.put("steps", request.steps());
     settings.put("solver", request.solver());
     settings.put("schedule", request.schedule());
@@ -213,7 +210,7 @@ public final class Generator {
     settings.put("batched-estimate-bytes", batchedBytes(passes.size()));
     settings.put("model-runs", runs[0]);
     return new Generation(video, motionVideo, latent, settings,
-        new Generation.Timings(total, samplingNanos, model.backendNanos() - backendStart, runs[0]));
+        new Generation.Timings(total, samplingNanos, model.backendNanos() - backendStart, runs[0]), initialNoise);
   }
 
   /** True when every value is finite: x * 0 is 0 for finite x and NaN otherwise (eight lanes, so it vectorises). */

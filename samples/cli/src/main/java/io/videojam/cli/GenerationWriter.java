@@ -4,6 +4,7 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.SerializationFeature;
 import io.videojam.api.FloatTensor;
 import io.videojam.api.ModelInfo;
+import io.videojam.api.Npy;
 import io.videojam.api.VideoJamException;
 import io.videojam.media.ContactSheet;
 import io.videojam.media.Frames;
@@ -36,6 +37,16 @@ final class GenerationWriter {
   /** Writes every output and run.json; returns the nanoseconds spent writing. */
   static long write(OutputStaging staging, Generation g, ModelInfo model, RuntimeConfig config, BackendChoice backend, Integer scaleOption,
       long commandStart) {
+    return write(staging, g, model, config, backend, scaleOption, commandStart, false, Map.of());
+  }
+
+  /**
+   * Writes every output and run.json; with {@code latents} also initial-noise.npy and latents.npy
+   * (float32 {@code [1, C, T, H, W]}). {@code inputs} (files the run read, e.g. {@code init-noise})
+   * go into run.json. Returns the nanoseconds spent writing.
+   */
+  static long write(OutputStaging staging, Generation g, ModelInfo model, RuntimeConfig config, BackendChoice backend, Integer scaleOption,
+      long commandStart, boolean latents, Map<String, Object> inputs) {
     long start = System.nanoTime();
     double fps = model.video().fps();
     int h = (int) g.video().shape()[2];
@@ -57,6 +68,13 @@ final class GenerationWriter {
       jobs.add(() -> GifWriter.write(staging.file("motion.gif"), motion, fps, scale));
       jobs.add(() -> PngWriter.writeFrames(staging.file("motion-frames"), motion, 1));
       rows.put("motion", Frames.toImages(motion, Math.max(1, scale / 2)));
+    }
+    if (latents) {
+      if (g.initialNoise() == null) {
+        throw new VideoJamException("--latents-out: this generator does not report its initial noise");
+      }
+      jobs.add(() -> Npy.write(g.initialNoise(), staging.file("initial-noise.npy")));
+      jobs.add(() -> Npy.write(g.latent(), staging.file("latents.npy")));
     }
     runAll(jobs);
     String prompt = String.valueOf(g.settings().get("prompt"));
@@ -94,6 +112,9 @@ final class GenerationWriter {
       b.put("engine-cache", config.options().engineCache().toString());
     }
     run.put("backend", b);
+    if (!inputs.isEmpty()) {
+      run.put("inputs", inputs);
+    }
     run.put("settings", g.settings());
     run.put("display-scale", scale);
     Generation.Timings t = g.timings();

@@ -4,6 +4,8 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.within;
 
 import com.fasterxml.jackson.databind.ObjectMapper;
+import io.videojam.api.FloatTensor;
+import io.videojam.api.Npy;
 import io.videojam.api.StepListener;
 import io.videojam.api.TensorInfo.ElementType;
 import io.videojam.media.VideoReader;
@@ -16,6 +18,7 @@ import io.videojam.runtime.VideoJam;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.LinkedHashMap;
+import java.util.List;
 import java.util.Map;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
@@ -128,5 +131,41 @@ class LatentModelTest {
     assertThat(c.exit()).as(c.err()).isEqualTo(0);
     assertThat(VideoReader.read(out.resolve("video.mp4")).shape()).containsExactly(3, 4, 32, 32);
     assertThat(VideoReader.read(out.resolve("motion.mp4")).shape()).containsExactly(3, 4, 32, 32);
+  }
+
+  /** The encoder's tensors saved as .npy and read back through "text": {"type": "embeddings"}: the same latent, byte for byte. */
+  @Test
+  void embeddingsFromTheEncoderGiveTheSameLatent() throws Exception {
+    Path emb = dir.resolve("embeddings-model");
+    Files.createDirectories(emb);
+    for (String f : List.of("denoiser.onnx", "decoder.onnx", "model.json")) {
+      Files.copy(dir.resolve(f), emb.resolve(f), java.nio.file.StandardCopyOption.REPLACE_EXISTING);
+    }
+    try (VideoJam jam = VideoJam.open(RuntimeConfig.cpu(dir))) {
+      var te = jam.videoModel().textEncoder();
+      Npy.write((FloatTensor) te.nullCondition(1), emb.resolve("null.npy"));
+      Npy.write((FloatTensor) te.encode(List.of("a red ball")), emb.resolve("red-ball.npy"));
+    }
+    Files.writeString(emb.resolve("index.json"), "{\"a red ball\": \"red-ball.npy\"}");
+    io.videojam.model.TestModels.editJson(emb, m -> m.put("text", Map.of("type", "embeddings", "prompts", "index.json", "null", "null.npy")));
+    Path viaEncoder = dir.resolve("via-encoder");
+    Path viaIndex = dir.resolve("via-index");
+    Path viaFile = dir.resolve("via-file");
+    for (Path[] run : new Path[][] {{dir, viaEncoder}, {emb, viaIndex}}) {
+      Cli c = Cli.run("generate", "--model", run[0].toString(), "--prompt", "a red ball", "--steps", "2", "--seed", "3", "--scale", "1",
+          "--no-progress", "--latents-out", "--out", run[1].toString());
+      assertThat(c.exit()).as(c.err()).isEqualTo(0);
+    }
+    Cli c = Cli.run("generate", "--model", emb.toString(), "--prompt", emb.resolve("red-ball.npy").toString(), "--steps", "2", "--seed", "3",
+        "--scale", "1", "--no-progress", "--latents-out", "--out", viaFile.toString());
+    assertThat(c.exit()).as(c.err()).isEqualTo(0);
+    byte[] expected = Files.readAllBytes(viaEncoder.resolve("latents.npy"));
+    assertThat(Files.readAllBytes(viaIndex.resolve("latents.npy"))).isEqualTo(expected);
+    assertThat(Files.readAllBytes(viaFile.resolve("latents.npy"))).isEqualTo(expected);
+    Cli unknown = Cli.run("generate", "--model", emb.toString(), "--prompt", "a blue ball", "--steps", "1", "--no-progress", "--out",
+        dir.resolve("unknown").toString());
+    assertThat(unknown.exit()).isEqualTo(2);
+    assertThat(unknown.err().strip()).contains("no embedding for prompt \"a blue ball\"").contains("index.json").doesNotContain("\n");
+    assertThat(dir.resolve("unknown")).doesNotExist();
   }
 }
