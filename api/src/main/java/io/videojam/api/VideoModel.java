@@ -36,6 +36,11 @@ public interface VideoModel extends AutoCloseable {
   /** Nanoseconds spent inside backend graph runs so far. */
   long backendNanos();
 
+  /** What loading found that a user should know (for example a graph that runs only at one batch size). */
+  default java.util.List<String> notes() {
+    return java.util.List.of();
+  }
+
   @Override
   void close();
 }

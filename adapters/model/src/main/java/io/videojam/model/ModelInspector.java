@@ -63,7 +63,7 @@ public final class ModelInspector {
     WAN("Wan (WanTransformer3DModel)", LatentLayout.BCTHW, "noise_at_1", "patch_embedding", "condition_embedder"),
     COGVIDEOX("CogVideoX (CogVideoXTransformer3DModel)", LatentLayout.BTCHW, "vp", "patch_embed", "text_proj"),
     LTX("LTX-Video (LTXVideoTransformer3DModel)", LatentLayout.BNC, "noise_at_1", "proj_in", "caption_projection"),
-    MOCHI("Mochi (MochiTransformer3DModel)", LatentLayout.BCTHW, "data_at_1", "x_embedder", "caption_proj"),
+    MOCHI("Mochi (MochiTransformer3DModel)", LatentLayout.BCTHW, "data_at_1", "patch_embed", "time_embed", "pooler"),
     HUNYUAN("HunyuanVideo (HunyuanVideoTransformer3DModel)", LatentLayout.BCTHW, "noise_at_1", "x_embedder", "token_refiner");
 
     final String label;

@@ -297,7 +297,7 @@ public final class OnnxVideoModel implements VideoModel {
     return rows(t, 0, 1, b);
   }
 
-  /** What loading found that a user should know (a batch-limited graph). */
+  @Override
   public List<String> notes() {
     return List.copyOf(notes);
   }

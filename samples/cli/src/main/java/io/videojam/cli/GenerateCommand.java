@@ -72,6 +72,7 @@ final class GenerateCommand implements Callable<Integer> {
       if (warning != null) {
         System.err.println(warning);
       }
+      jam.videoModel().notes().forEach(n -> System.err.println("videojam: note: " + n));
       Generation.Timings t = g.timings();
       System.out.printf(Locale.ROOT, "wrote %s (video.mp4, video.gif%s, frames, contact-sheet.png, run.json%s) in %.2f s: "
               + "sampling %.2f s, %d model runs, %.1f%% of generation inside the backend, writing %.2f s%n",
