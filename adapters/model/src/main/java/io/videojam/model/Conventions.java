@@ -354,17 +354,4 @@ public sealed interface Conventions permits Conventions.Flow, Conventions.Vp, Co
     }
   }
 
-  /** Swaps axes 1 and 2 of a 5-d array: BCTHW to BTCHW and back (the same permutation). */
-  static float[] swapAxes12(float[] in, int b, int d1, int d2, int inner) {
-    float[] out = new float[in.length];
-    for (int n = 0; n < b; n++) {
-      int base = n * d1 * d2 * inner;
-      for (int i = 0; i < d1; i++) {
-        for (int j = 0; j < d2; j++) {
-          System.arraycopy(in, base + (i * d2 + j) * inner, out, base + (j * d1 + i) * inner, inner);
-        }
-      }
-    }
-    return out;
-  }
 }

@@ -120,9 +120,9 @@ class ConventionsTest {
     for (int i = 0; i < in.length; i++) {
       in[i] = i;
     }
-    float[] out = Conventions.swapAxes12(in, 2, 3, 4, 5);
+    float[] out = io.videojam.onnx.LatentLayout.BTCHW.convert(in, 2, 3, 4, 5, true);
     // element [b=1, c=2, f=3, p=4] of [2,3,4,5] goes to [1, 3, 2, 4] of [2,4,3,5]
     assertThat(out[((1 * 4 + 3) * 3 + 2) * 5 + 4]).isEqualTo(in[((1 * 3 + 2) * 4 + 3) * 5 + 4]);
-    assertThat(Conventions.swapAxes12(out, 2, 4, 3, 5)).containsExactly(in);
+    assertThat(io.videojam.onnx.LatentLayout.BTCHW.convert(out, 2, 3, 4, 5, false)).containsExactly(in);
   }
 }

@@ -511,7 +511,7 @@ public final class ModelExtender {
             return name;
           }
           case "MatMul", "Gemm" -> {
-            if (!node.getInput(0).equals(cur) || attrInt(node, "transA", 0) != 0) {
+            if (!node.getInput(0).equals(cur) || ShapeFolder.attr(node, "transA", 0) != 0) {
               throw noPatchEmbed(latent, n, where + " takes the latent as its right operand");
             }
             String name = widenMatMulInput(node, axes, channel, where);
@@ -541,7 +541,7 @@ public final class ModelExtender {
             + " or export it on [B, C, T, H, W] or per frame on [B*T, C, H, W]");
       }
       requireNoChannel(axes, 1, where);
-      if (attrInt(node, "group", 1) != 1) {
+      if (ShapeFolder.attr(node, "group", 1) != 1) {
         throw new VideoJamException("extend: the patch embedding " + where + " is a grouped Conv;"
             + " only group = 1 can be widened");
       }
@@ -552,7 +552,7 @@ public final class ModelExtender {
             + " shape " + Arrays.toString(dims) + "; expected [D, " + ca + ", kernel...]");
       }
       long[] kernel = Arrays.copyOfRange(dims, 2, dims.length);
-      long[] strides = attrInts(node, "strides");
+      long[] strides = ShapeFolder.attrs(node, "strides");
       if (strides != null && !Arrays.equals(kernel, strides)) {
         notes.add("note: " + where + " has kernel " + Arrays.toString(kernel) + " and strides "
             + Arrays.toString(strides) + " (not a plain patch embedding); widened all the same");
@@ -580,7 +580,7 @@ public final class ModelExtender {
       requireNoChannel(axes, axes.size() - 1, where);
       OnnxMl.TensorProto w = initializer(node.getInput(1), where);
       long[] dims = dims(w);
-      boolean transB = node.getOpType().equals("Gemm") && attrInt(node, "transB", 0) != 0;
+      boolean transB = node.getOpType().equals("Gemm") && ShapeFolder.attr(node, "transB", 0) != 0;
       int rowAxis = transB ? 1 : 0;
       long[] factors = new long[last.size()];
       long k = 1;
@@ -692,7 +692,7 @@ public final class ModelExtender {
           throw new VideoJamException("extend: the output projection " + where + " weight '"
               + w.getName() + "' is not a matrix: " + Arrays.toString(wd));
         }
-        colAxis = pn.getOpType().equals("Gemm") && attrInt(pn, "transB", 0) != 0 ? 0 : 1;
+        colAxis = pn.getOpType().equals("Gemm") && ShapeFolder.attr(pn, "transB", 0) != 0 ? 0 : 1;
         cols = wd[colAxis];
         patch = new Atom(null, new Sz(cols, false), Kind.PATCH);
         Sz rows = tot.over(patch.size);
@@ -721,7 +721,7 @@ public final class ModelExtender {
               + " by a Reshape (unpatchify) before any Transpose");
         }
       } else {
-        if (attrInt(pn, "group", 1) != 1) {
+        if (ShapeFolder.attr(pn, "group", 1) != 1) {
           throw new VideoJamException("extend: the output projection " + where + " is a grouped"
               + " convolution; only group = 1 can be widened");
         }
@@ -967,7 +967,7 @@ public final class ModelExtender {
     // ----- graph helpers
 
     private List<List<Atom>> transpose(List<List<Atom>> axes, OnnxMl.NodeProto node) {
-      long[] perm = attrInts(node, "perm");
+      long[] perm = ShapeFolder.attrs(node, "perm");
       if (perm == null) {
         perm = new long[axes.size()];
         for (int i = 0; i < perm.length; i++) {
@@ -988,9 +988,9 @@ public final class ModelExtender {
     /** A Shape node that reads only axis 0 (the batch, which widening leaves alone). */
     private boolean readsOnlyTheBatch(int nodeIdx) {
       OnnxMl.NodeProto n = g.getNode(nodeIdx);
-      long start = attrInt(n, "start", -1);
+      long start = ShapeFolder.attr(n, "start", -1);
       Sz[] d = dims.get(n.getInput(0));
-      return n.getOpType().equals("Shape") && start >= 0 && attrInt(n, "end", -1) == start + 1 && d != null && start < d.length
+      return n.getOpType().equals("Shape") && start >= 0 && ShapeFolder.attr(n, "end", -1) == start + 1 && d != null && start < d.length
           && d[(int) start] != null && d[(int) start].b();
     }
 
@@ -999,7 +999,7 @@ public final class ModelExtender {
       int r = axes.size();
       switch (node.getOpType()) {
         case "Flatten" -> {
-          long a = attrInt(node, "axis", 1);
+          long a = ShapeFolder.attr(node, "axis", 1);
           int axis = (int) (a < 0 ? a + r : a);
           List<List<Atom>> out = new ArrayList<>();
           List<Atom> head = new ArrayList<>();
@@ -1021,7 +1021,7 @@ public final class ModelExtender {
           return axes;
         }
         default -> {
-          long[] ax = attrInts(node, "axes");
+          long[] ax = ShapeFolder.attrs(node, "axes");
           if (ax == null && node.getInputCount() > 1) {
             ax = constLongs(node.getInput(1), where);
           }
@@ -1079,7 +1079,7 @@ public final class ModelExtender {
 
     /** The constant target shape of a Reshape. */
     private long[] shapeOf(OnnxMl.NodeProto node, String where) {
-      if (attrInt(node, "allowzero", 0) != 0) {
+      if (ShapeFolder.attr(node, "allowzero", 0) != 0) {
         throw new VideoJamException("extend: " + where + " uses allowzero = 1; not supported");
       }
       String src = node.getInputCount() > 1 ? node.getInput(1) : "";
@@ -1214,23 +1214,7 @@ public final class ModelExtender {
     return t.getDimsList().stream().mapToLong(Long::longValue).toArray();
   }
 
-  private static long attrInt(OnnxMl.NodeProto n, String name, long dflt) {
-    for (OnnxMl.AttributeProto a : n.getAttributeList()) {
-      if (a.getName().equals(name)) {
-        return a.getI();
-      }
-    }
-    return dflt;
-  }
 
-  private static long[] attrInts(OnnxMl.NodeProto n, String name) {
-    for (OnnxMl.AttributeProto a : n.getAttributeList()) {
-      if (a.getName().equals(name)) {
-        return a.getIntsList().stream().mapToLong(Long::longValue).toArray();
-      }
-    }
-    return null;
-  }
 
   private static boolean isFloat(OnnxMl.ValueInfoProto v) {
     return v.getType().hasTensorType()

@@ -1505,7 +1505,8 @@ public final class ShapeFolder {
     return toTensor(name, longs(v));
   }
 
-  private static long attr(OnnxMl.NodeProto n, String name, long dflt) {
+  /** An INT attribute of {@code n}, or {@code dflt}. */
+  static long attr(OnnxMl.NodeProto n, String name, long dflt) {
     for (OnnxMl.AttributeProto a : n.getAttributeList()) {
       if (a.getName().equals(name)) {
         return a.getI();
@@ -1523,7 +1524,8 @@ public final class ShapeFolder {
     return dflt;
   }
 
-  private static long[] attrs(OnnxMl.NodeProto n, String name) {
+  /** An INTS attribute of {@code n}, or null. */
+  static long[] attrs(OnnxMl.NodeProto n, String name) {
     for (OnnxMl.AttributeProto a : n.getAttributeList()) {
       if (a.getName().equals(name)) {
         return a.getIntsList().stream().mapToLong(Long::longValue).toArray();

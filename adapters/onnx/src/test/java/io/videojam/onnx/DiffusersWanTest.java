@@ -37,14 +37,6 @@ class DiffusersWanTest {
     return in;
   }
 
-  static float maxDiff(float[] a, float[] b) {
-    assertThat(a).hasSameSizeAs(b);
-    float m = 0;
-    for (int i = 0; i < a.length; i++) {
-      m = Math.max(m, Math.abs(a[i] - b[i]));
-    }
-    return m;
-  }
 
   @Test
   void foldingKeepsPyTorchsOutputAtEveryBatch() throws Exception {
@@ -57,7 +49,7 @@ class DiffusersWanTest {
       for (String ref : new String[] {"ref", "ref_b1"}) {
         float[] want = Npy.readFloat(DIR.resolve(ref).resolve("noise_pred.npy")).data();
         float[] got = ort.run(inputs(ref)).get("noise_pred").data();
-        assertThat(maxDiff(got, want)).as(ref).isLessThan(2e-5f);
+        assertThat(ModelExtenderTest.maxAbsDiff(got, want)).as(ref).isLessThan(2e-5);
       }
     }
   }
@@ -95,7 +87,7 @@ class DiffusersWanTest {
           for (int n = 0; n < b; n++) {
             System.arraycopy(out.data(), n * 8 * inner, appearance, n * 4 * inner, 4 * inner);
           }
-          assertThat(maxDiff(appearance, want)).as(ref).isLessThan(2e-5f);
+          assertThat(ModelExtenderTest.maxAbsDiff(appearance, want)).as(ref).isLessThan(2e-5);
         }
       }
     }
