@@ -252,7 +252,7 @@ public final class ModelInspector {
     }
     notes.add("codec guessed as identity (pixel space): a latent model needs its VAE/TAE as \"codec\"");
     if (text != null && text.type() == ElementType.INT64) {
-      json.put("text", ordered("type", "word-vocab", "vocab", "vocab.txt", "max-tokens", (int) Math.max(1, text.shape()[text.rank() - 1])));
+      json.put("text", ordered("type", "word-vocab", "vocab", "vocab.txt", "max-tokens", (int) Math.max(1, text.rank() == 0 ? 1 : text.shape()[text.rank() - 1])));
     } else {
       json.put("text", ordered("type", "embeddings", "prompts", "embeddings/index.json", "null", "embeddings/null.npy"));
       notes.add("the text input takes float embeddings: give precomputed ones (\"type\": \"embeddings\", .npy files made by the"
