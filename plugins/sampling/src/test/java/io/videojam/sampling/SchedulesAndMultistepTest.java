@@ -11,6 +11,7 @@ import io.videojam.api.SolverProvider;
 import io.videojam.api.StepListener;
 import io.videojam.api.TimeSchedule;
 import io.videojam.api.VelocityField;
+import io.videojam.sampling.SolverBench.Gaussian;
 import io.videojam.api.VideoJamException;
 import java.util.ArrayList;
 import java.util.List;
@@ -110,45 +111,24 @@ class SchedulesAndMultistepTest {
 
   // ---- solvers ----
 
-  /** Gaussian data N(mu_k, s_k^2) per element: the ideal velocity and the exact flow x(1) = mu + s x0. */
-  record Gaussian(double[] mu, double[] s) implements VelocityField {
-    static Gaussian standard() {
-      int n = 8;
-      double[] mu = new double[n];
-      double[] s = new double[n];
-      double[] ss = {0.1, 0.3, 0.7, 1.5};
-      for (int k = 0; k < n; k++) {
-        mu[k] = 0.8 * Math.sin(1.3 * k + 0.4);
-        s[k] = ss[k % ss.length];
-      }
-      return new Gaussian(mu, s);
+  /** Gaussian data N(mu_k, s_k^2) on 8 elements, with a fixed noise: SolverBench's analytic model, small. */
+  static Gaussian standard() {
+    int n = 8;
+    double[] mu = new double[n];
+    double[] s = new double[n];
+    float[] x0 = new float[n];
+    double[] ss = {0.1, 0.3, 0.7, 1.5};
+    for (int k = 0; k < n; k++) {
+      mu[k] = 0.8 * Math.sin(1.3 * k + 0.4);
+      s[k] = ss[k % ss.length];
+      x0[k] = (float) (1.1 * Math.cos(2.1 * k + 0.3));
     }
+    return new Gaussian(mu, s, x0);
+  }
 
-    @Override
-    public float[] velocity(float[] x, double t, int step) {
-      float[] u = new float[x.length];
-      for (int k = 0; k < x.length; k++) {
-        double v = t * t * s[k] * s[k] + (1 - t) * (1 - t);
-        u[k] = (float) (mu[k] + (t * s[k] * s[k] - (1 - t)) / v * (x[k] - t * mu[k]));
-      }
-      return u;
-    }
-
-    float[] noise() {
-      float[] x0 = new float[mu.length];
-      for (int k = 0; k < x0.length; k++) {
-        x0[k] = (float) (1.1 * Math.cos(2.1 * k + 0.3));
-      }
-      return x0;
-    }
-
-    double error(float[] x1, float[] x0) {
-      double e = 0;
-      for (int k = 0; k < x1.length; k++) {
-        e = Math.max(e, Math.abs(x1[k] - (mu[k] + s[k] * x0[k])));
-      }
-      return e;
-    }
+  /** The largest difference from the exact flow's end mu + s x0. */
+  static double error(Gaussian g, float[] x1) {
+    return SolverBench.maxAbs(x1, g.exact());
   }
 
   static Solver solver(String name) {
@@ -159,7 +139,7 @@ class SchedulesAndMultistepTest {
   void registeredWithOneEvaluationPerStep() {
     for (String name : List.of("dpm++2m", "unipc")) {
       Solver s = solver(name);
-      Gaussian g = Gaussian.standard();
+      Gaussian g = standard();
       int[] calls = {0};
       s.integrate((x, t, i) -> {
         calls[0]++;
@@ -192,11 +172,11 @@ class SchedulesAndMultistepTest {
 
   @Test
   void secondOrderConvergenceOnGaussianData() {
-    Gaussian g = Gaussian.standard();
+    Gaussian g = standard();
     float[] x0 = g.noise();
     for (String name : List.of("dpm++2m", "unipc", "heun", "euler")) {
-      double e1 = g.error(solver(name).integrate(g, x0, Schedules.uniform().times(20), StepListener.NONE), x0);
-      double e2 = g.error(solver(name).integrate(g, x0, Schedules.uniform().times(40), StepListener.NONE), x0);
+      double e1 = error(g, solver(name).integrate(g, x0, Schedules.uniform().times(20), StepListener.NONE));
+      double e2 = error(g, solver(name).integrate(g, x0, Schedules.uniform().times(40), StepListener.NONE));
       double ratio = e1 / e2;
       if (name.equals("euler")) {
         assertThat(ratio).as(name).isBetween(1.6, 2.4);
@@ -208,15 +188,15 @@ class SchedulesAndMultistepTest {
 
   @Test
   void multistepBeatsEulerAndHeunAtEqualEvaluations() {
-    Gaussian g = Gaussian.standard();
+    Gaussian g = standard();
     float[] x0 = g.noise();
     float[] ref = Solvers.euler().integrate(g, x0, Schedules.uniform().times(100), StepListener.NONE);
-    double euler100 = g.error(ref, x0);
+    double euler100 = error(g, ref);
     for (int n : new int[] {10, 15, 20}) {
-      double dpm = g.error(solver("dpm++2m").integrate(g, x0, Schedules.uniform().times(n), StepListener.NONE), x0);
-      double uni = g.error(solver("unipc").integrate(g, x0, Schedules.uniform().times(n), StepListener.NONE), x0);
-      double euler = g.error(solver("euler").integrate(g, x0, Schedules.uniform().times(n), StepListener.NONE), x0);
-      double heun = g.error(solver("heun").integrate(g, x0, Schedules.uniform().times((n + 1) / 2), StepListener.NONE), x0);
+      double dpm = error(g, solver("dpm++2m").integrate(g, x0, Schedules.uniform().times(n), StepListener.NONE));
+      double uni = error(g, solver("unipc").integrate(g, x0, Schedules.uniform().times(n), StepListener.NONE));
+      double euler = error(g, solver("euler").integrate(g, x0, Schedules.uniform().times(n), StepListener.NONE));
+      double heun = error(g, solver("heun").integrate(g, x0, Schedules.uniform().times((n + 1) / 2), StepListener.NONE));
       assertThat(dpm).as("dpm %d", n).isLessThan(euler).isLessThan(heun);
       assertThat(uni).as("unipc %d", n).isLessThan(euler).isLessThan(heun);
       if (n == 20) {
@@ -252,7 +232,7 @@ class SchedulesAndMultistepTest {
    */
   @Test
   void matchTheDiffusersFormulasWrittenOutSeparately() {
-    Gaussian g = Gaussian.standard();
+    Gaussian g = standard();
     float[] x0 = g.noise();
     double[] times = {0.05, 0.2, 0.35, 0.55, 0.8, 0.93};
     float[] dpm = solver("dpm++2m").integrate(g, x0, times, StepListener.NONE);
