@@ -43,9 +43,6 @@ public sealed interface Conventions permits Conventions.Flow, Conventions.Vp, Co
     EDM
   }
 
-  /** {@code "layout": "BTCHW"} (frames before channels) instead of BCTHW. */
-  boolean btchw();
-
   /**
    * The factor the framework state x (x_t = t x1 + (1 - t) x0) is multiplied by before the model sees
    * it: 1 for flow-matching models; alpha + sigma (VP), or c_in (1 + sigma) (EDM) at t.
@@ -70,17 +67,12 @@ public sealed interface Conventions permits Conventions.Flow, Conventions.Vp, Co
   }
 
   static Conventions from(Settings denoiser) {
-    String layout = denoiser.string("layout", "BCTHW");
-    if (!layout.equals("BCTHW") && !layout.equals("BTCHW") && !layout.equals("BNC")) {
-      throw new VideoJamException(denoiser.origin() + ": \"layout\" must be BCTHW, BTCHW or BNC, got " + layout);
-    }
-    boolean btchw = layout.equals("BTCHW");
     Settings time = denoiser.has("time") ? denoiser.child("time") : new Settings(java.util.Map.of(), denoiser.origin() + " \"time\"");
     String convention = time.string("convention", "data_at_1");
     return switch (convention) {
-      case "data_at_1", "noise_at_1" -> Flow.from(denoiser, time, convention.equals("noise_at_1"), btchw);
-      case "vp" -> Vp.from(denoiser, time, btchw);
-      case "edm" -> Edm.from(denoiser, time, btchw);
+      case "data_at_1", "noise_at_1" -> Flow.from(denoiser, time, convention.equals("noise_at_1"));
+      case "vp" -> Vp.from(denoiser, time);
+      case "edm" -> Edm.from(denoiser, time);
       default -> throw new VideoJamException(time.origin() + ": \"convention\" must be data_at_1, noise_at_1, vp or edm, got " + convention);
     };
   }
@@ -105,11 +97,10 @@ public sealed interface Conventions permits Conventions.Flow, Conventions.Vp, Co
    *     (SD3, Wan); {@code data_at_1} (default) uses t itself
    * @param timeScale the model's time input is (t or sigma) * scale (1000 for many exports)
    * @param prediction velocity, epsilon or sample
-   * @param btchw frames before channels
    * @param eps the clamp of the epsilon and sample conversions ({@code "prediction-eps"}, default 0.05)
    */
-  record Flow(boolean noiseAt1, double timeScale, Prediction prediction, boolean btchw, double eps) implements Conventions {
-    static Flow from(Settings denoiser, Settings time, boolean noiseAt1, boolean btchw) {
+  record Flow(boolean noiseAt1, double timeScale, Prediction prediction, double eps) implements Conventions {
+    static Flow from(Settings denoiser, Settings time, boolean noiseAt1) {
       double scale = time.number("scale", 1.0);
       if (!(scale > 0) || Double.isInfinite(scale)) {
         throw new VideoJamException(denoiser.origin() + ": time \"scale\" must be > 0, got " + scale);
@@ -126,7 +117,7 @@ public sealed interface Conventions permits Conventions.Flow, Conventions.Vp, Co
       if (!(eps > 0) || eps >= 1) {
         throw new VideoJamException(denoiser.origin() + ": \"prediction-eps\" must be in (0, 1), got " + eps);
       }
-      return new Flow(noiseAt1, scale, prediction, btchw, eps);
+      return new Flow(noiseAt1, scale, prediction, eps);
     }
 
     @Override
@@ -178,10 +169,9 @@ public sealed interface Conventions permits Conventions.Flow, Conventions.Vp, Co
    * @param offset diffusers' steps_offset
    * @param timeScale the model's time input is the timestep times this (default 1)
    * @param prediction epsilon, v or sample
-   * @param btchw frames before channels
    */
-  record Vp(VpSchedule schedule, String spacing, int offset, double timeScale, Prediction prediction, boolean btchw) implements Conventions {
-    static Vp from(Settings denoiser, Settings time, boolean btchw) {
+  record Vp(VpSchedule schedule, String spacing, int offset, double timeScale, Prediction prediction) implements Conventions {
+    static Vp from(Settings denoiser, Settings time) {
       String betas = time.string("betas", "linear");
       if (!betas.equals("linear") && !betas.equals("scaled_linear") && !betas.equals("squaredcos_cap_v2")) {
         throw new VideoJamException(time.origin() + ": \"betas\" must be " + VpSchedule.BETAS + " (diffusers' beta_schedule), got " + betas);
@@ -217,7 +207,7 @@ public sealed interface Conventions permits Conventions.Flow, Conventions.Vp, Co
       } catch (VideoJamException e) {
         throw new VideoJamException(time.origin() + ": " + e.getMessage());
       }
-      return new Vp(schedule, spacing, offset, scale, prediction, btchw);
+      return new Vp(schedule, spacing, offset, scale, prediction);
     }
 
     @Override
@@ -293,10 +283,9 @@ public sealed interface Conventions permits Conventions.Flow, Conventions.Vp, Co
    * @param rho the Karras schedule's rho
    * @param prediction {@link Prediction#EDM} (the graph is F: the adapter applies the preconditioning, time
    *     input c_noise) or {@link Prediction#SAMPLE} (the graph is D itself, inputs z and sigma)
-   * @param btchw frames before channels
    */
-  record Edm(double sigmaData, double sigmaMin, double sigmaMax, double rho, Prediction prediction, boolean btchw) implements Conventions {
-    static Edm from(Settings denoiser, Settings time, boolean btchw) {
+  record Edm(double sigmaData, double sigmaMin, double sigmaMax, double rho, Prediction prediction) implements Conventions {
+    static Edm from(Settings denoiser, Settings time) {
       double sd = positive(time, "sigma-data", 0.5);
       double min = positive(time, "sigma-min", 0.002);
       double max = positive(time, "sigma-max", 80);
@@ -310,7 +299,7 @@ public sealed interface Conventions permits Conventions.Flow, Conventions.Vp, Co
         case "sample" -> Prediction.SAMPLE;
         default -> throw new VideoJamException(denoiser.origin() + ": \"prediction\" must be edm (the graph is the raw network F) or sample (the graph is D) under \"convention\": \"edm\", got " + p);
       };
-      return new Edm(sd, min, max, rho, prediction, btchw);
+      return new Edm(sd, min, max, rho, prediction);
     }
 
     @Override

@@ -97,6 +97,15 @@ class LayoutsAndExtraInputsTest {
   }
 
   @Test
+  void anUnknownLayoutIsNamed() {
+    GraphBuilder g = tokens("bad");
+    g.output("v", kTimesX(g), ElementType.FLOAT, "B", N, C);
+    Path m = TestModels.write(dir, g, "BTHWC", Map.of());
+    assertThatThrownBy(() -> open(m)).isInstanceOf(VideoJamException.class)
+        .hasMessageContaining("\"layout\" must be BCTHW, BTCHW or BNC, got BTHWC");
+  }
+
+  @Test
   void extraInputsAreFedAsDescribed() throws Exception {
     GraphBuilder g = tokens("extras");
     g.input("encoder_attention_mask", ElementType.FLOAT, "B", L);
