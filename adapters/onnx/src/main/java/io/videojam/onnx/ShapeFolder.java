@@ -48,7 +48,7 @@ public final class ShapeFolder {
    * @param model the folded model
    * @param folded nodes replaced by constants
    * @param reshapes Reshape targets made constant with a batch placeholder
-   * @param shapes Shape nodes of graph inputs reduced to reading the batch axis
+   * @param shapes live Shape nodes reduced to reading the batch axis (the other sizes become constants)
    * @param removed nodes removed as unused (folded ones included)
    * @param boolWheres {@code Where} nodes that selected between booleans, rewritten as {@code
    *     Or(And(c, x), And(Not(c), y))} (ONNX Runtime's CPU provider has no boolean Where kernel)
@@ -59,13 +59,8 @@ public final class ShapeFolder {
     /** One line for notes and {@code inspect}. */
     public String summary() {
       return "shape arithmetic folded: " + folded + " nodes to constants, " + reshapes + " Reshape targets made constant, " + shapes
-          + " input Shape nodes reduced to the batch, " + removed + " unused nodes removed"
+          + " live Shape nodes reduced to reading the batch, " + removed + " unused nodes removed"
           + (boolWheres > 0 ? ", " + boolWheres + " boolean Where nodes rewritten to And/Or/Not" : "");
-    }
-
-    /** The inferred dims of {@code value}, or null when unknown. */
-    public Sz[] dimsOf(String value) {
-      return dims.get(value);
     }
   }
 
@@ -410,7 +405,6 @@ public final class ShapeFolder {
           return null;
         }
       }
-      // prefer a single -1 over a 0 where that is the only unknown (reads like the usual export)
       return out;
     }
 
