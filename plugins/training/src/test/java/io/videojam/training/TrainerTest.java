@@ -148,7 +148,10 @@ class TrainerTest {
       for (String k : straight.keySet()) {
         float[] a = straight.get(k), b = resumed.get(k);
         for (int i = 0; i < a.length; i++) {
-          assertThat(Math.abs(a[i] - b[i])).as(k).isLessThan(1e-5f);
+          // Threaded reductions in PyTorch reorder float sums, so two identical runs already differ
+          // by about 1e-5; a resume that lost Adam's moments, the step count or the data order moves
+          // weights by about the learning rate (3e-3) per step.
+          assertThat(Math.abs(a[i] - b[i])).as(k).isLessThan(2e-4f);
         }
       }
     }
