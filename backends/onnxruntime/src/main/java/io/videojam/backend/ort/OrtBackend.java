@@ -106,6 +106,7 @@ public final class OrtBackend implements Backend {
 
   private static EnumSet<OrtProvider> providers() {
     try {
+      OrtProcess.prepare();
       return OrtEnvironment.getAvailableProviders();
     } catch (RuntimeException | UnsatisfiedLinkError e) {
       return EnumSet.noneOf(OrtProvider.class);
@@ -120,7 +121,7 @@ public final class OrtBackend implements Backend {
     if (!available()) {
       throw new VideoJamException(unavailableReason());
     }
-    OrtEnvironment env = OrtEnvironment.getEnvironment();
+    OrtEnvironment env = OrtProcess.environment();
     try (OrtSession.SessionOptions so = new OrtSession.SessionOptions()) {
       // warnings such as "no CPU kernel to constant-fold an fp16 Mul" are about speed, not results
       so.setSessionLogLevel(ai.onnxruntime.OrtLoggingLevel.ORT_LOGGING_LEVEL_ERROR);

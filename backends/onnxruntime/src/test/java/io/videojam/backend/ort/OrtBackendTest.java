@@ -27,16 +27,20 @@ class OrtBackendTest {
 
   static Path affine;
 
-  /** y = 2 x + sum(ids), x float [B, N], ids int64 [B, 2]. */
   @BeforeAll
   static void writeGraph() {
+    affine = writeAffine(tmp.resolve("affine.onnx"));
+  }
+
+  /** Writes y = 2 x + sum(ids), x float [B, N], ids int64 [B, 2], to {@code file}. */
+  static Path writeAffine(Path file) {
     GraphBuilder g = new GraphBuilder("affine", 17);
     String x = g.input("x", ElementType.FLOAT, "B", "N");
     String ids = g.input("ids", ElementType.INT64, "B", 2);
     String s = g.op("ReduceSum", Map.of("keepdims", 1L), g.op("Cast", Map.of("to", 1L), ids), g.constant("axes", new long[] {1}, 1));
     g.output("y", g.op("Add", g.op("Mul", x, g.scalar(2f)), s), ElementType.FLOAT, "B", "N");
-    affine = tmp.resolve("affine.onnx");
-    OnnxModels.write(g.build(), affine);
+    OnnxModels.write(g.build(), file);
+    return file;
   }
 
   static GraphSession open(BackendOptions options) {
