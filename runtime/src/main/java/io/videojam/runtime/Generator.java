@@ -98,7 +98,8 @@ public final class Generator {
     return (long) passes * model.info().latent().sampleSize() * Float.BYTES * ACTIVATION_FACTOR;
   }
 
-  public Generation generate(GenerationRequest request, StepListener progress) {
+  public Generation generate(GenerationRequest request, StepListener listener) {
+    StepListener progress = listener == null ? StepListener.NONE : listener;
     long start = System.nanoTime();
     long backendStart = model.backendNanos();
     ModelInfo info = model.info();

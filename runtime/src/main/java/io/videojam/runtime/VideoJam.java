@@ -17,11 +17,20 @@ import jakarta.inject.Inject;
  *   Generation g = jam.generate(GenerationRequest.of("a red ball bouncing", 7), StepListener.NONE);
  * }
  * }</pre>
+ *
+ * <p>Thread-safe: one instance runs one generation at a time (its model session and buffers are
+ * shared), so concurrent {@link #generate} calls queue in arrival order and each gives the same
+ * video as when run alone; for parallel generations open one instance per thread. {@link #close()}
+ * is idempotent: it refuses new generations at once, waits for the running and queued ones to
+ * finish, then frees the native session.
  */
 public final class VideoJam implements AutoCloseable {
   private final VideoModel model;
   private final Generator generator;
   private final BackendChoice backend;
+  /** Held by a running generation and by close(); fair, so callers run in arrival order. */
+  private final java.util.concurrent.locks.ReentrantLock running = new java.util.concurrent.locks.ReentrantLock(true);
+  private final java.util.concurrent.atomic.AtomicBoolean closed = new java.util.concurrent.atomic.AtomicBoolean();
 
   @Inject
   VideoJam(VideoModel model, Generator generator, BackendChoice backend) {
@@ -37,6 +46,9 @@ public final class VideoJam implements AutoCloseable {
 
   /** Loads the model; a {@link VideoJamException} says what is wrong with the configuration. */
   public static VideoJam open(RuntimeConfig config) {
+    if (config == null) {
+      throw new VideoJamException("config is null; pass RuntimeConfig.cpu(modelDirectory) or another RuntimeConfig");
+    }
     Injector injector;
     try {
       injector = Guice.createInjector(new VideoJamModule(config));
@@ -66,12 +78,43 @@ public final class VideoJam implements AutoCloseable {
     return generator;
   }
 
+  /**
+   * Generates one video. {@code progress} may be null (no progress reports). Waits while another
+   * thread's generation on this instance runs.
+   *
+   * @throws VideoJamException for a bad request, or when this instance is closed
+   */
   public Generation generate(GenerationRequest request, StepListener progress) {
-    return generator.generate(request, progress);
+    if (request == null) {
+      throw new VideoJamException("request is null; pass GenerationRequest.of(prompt, seed) or another request");
+    }
+    running.lock();
+    try {
+      if (closed.get()) {
+        throw new VideoJamException("this VideoJam is closed; open a new one with VideoJam.open");
+      }
+      return generator.generate(request, progress == null ? StepListener.NONE : progress);
+    } finally {
+      running.unlock();
+    }
   }
 
+  /** Whether {@link #close()} was called. */
+  public boolean isClosed() {
+    return closed.get();
+  }
+
+  /** Refuses new generations, waits for those running or queued, then frees the model; a second call does nothing. */
   @Override
   public void close() {
-    model.close();
+    if (!closed.compareAndSet(false, true)) {
+      return;
+    }
+    running.lock();
+    try {
+      model.close();
+    } finally {
+      running.unlock();
+    }
   }
 }
