@@ -22,21 +22,27 @@ public record BackendOptions(int intraOpThreads, int interOpThreads, String opti
   public static final List<String> OPTIMIZATION_LEVELS = List.of("none", "basic", "extended", "all");
   public static final List<String> PRECISIONS = List.of("fp32", "fp16", "bf16");
 
+  /** The most threads a backend may be asked for. */
+  public static final int MAX_THREADS = 1024;
+
   public BackendOptions {
-    if (intraOpThreads < 0 || interOpThreads < 0) {
-      throw new VideoJamException("thread counts must be >= 0 (0 = backend default), got " + intraOpThreads + "/" + interOpThreads);
+    if (intraOpThreads < 0 || intraOpThreads > MAX_THREADS) {
+      throw new VideoJamException("intraOpThreads must be in [0, " + MAX_THREADS + "] (0 = backend default), got " + intraOpThreads);
+    }
+    if (interOpThreads < 0 || interOpThreads > MAX_THREADS) {
+      throw new VideoJamException("interOpThreads must be in [0, " + MAX_THREADS + "] (0 = backend default), got " + interOpThreads);
     }
     if (!OPTIMIZATION_LEVELS.contains(optimization)) {
       throw new VideoJamException("unknown optimisation level '" + optimization + "'; use one of " + OPTIMIZATION_LEVELS);
     }
     if (deviceId < 0) {
-      throw new VideoJamException("--device must be a GPU index >= 0, got " + deviceId);
+      throw new VideoJamException("deviceId must be a GPU index >= 0, got " + deviceId);
     }
     if (!PRECISIONS.contains(precision)) {
       throw new VideoJamException("unknown precision '" + precision + "'; use one of " + PRECISIONS);
     }
-    if (maxBatch < 1) {
-      throw new VideoJamException("--max-batch must be >= 1, got " + maxBatch);
+    if (maxBatch < 1 || maxBatch > 256) {
+      throw new VideoJamException("maxBatch must be in [1, 256], got " + maxBatch);
     }
   }
 

@@ -30,15 +30,22 @@ public record GenerationRequest(String prompt, long seed, int steps, String solv
   /** The parameter's name in messages: the library's and the CLI's. */
   static final String NOISE = "initial noise (--init-noise)";
 
+  /** The longest prompt, in characters (text encoders keep their first few hundred tokens anyway). */
+  public static final int MAX_PROMPT_CHARS = 20_000;
+
   public GenerationRequest {
     if (prompt == null) {
-      throw new VideoJamException("--prompt is required");
+      throw new VideoJamException("prompt is required (null)");
+    }
+    if (prompt.length() > MAX_PROMPT_CHARS) {
+      throw new VideoJamException("prompt has " + prompt.length() + " characters, over the limit of " + MAX_PROMPT_CHARS
+          + "; shorten it (text encoders read only its first few hundred tokens)");
     }
     if (steps < 1 || steps > 10_000) {
-      throw new VideoJamException("--steps must be between 1 and 10000, got " + steps);
+      throw new VideoJamException("steps must be in [1, 10000], got " + steps);
     }
     if (memoryBudgetBytes <= 0) {
-      throw new VideoJamException("--memory-budget must be > 0, got " + memoryBudgetBytes);
+      throw new VideoJamException("memoryBudgetBytes must be > 0, got " + memoryBudgetBytes);
     }
     if (initialNoise != null) {
       long[] s = initialNoise.shape();

@@ -6,6 +6,7 @@ import io.videojam.api.GuidanceProvider;
 import io.videojam.api.GuidanceRule;
 import io.videojam.api.LatentShape;
 import io.videojam.api.LongTensor;
+import io.videojam.api.Memory;
 import io.videojam.api.ModelInfo;
 import io.videojam.api.MotionRepresentation;
 import io.videojam.api.Pass;
@@ -124,6 +125,16 @@ public final class Generator {
     int n = shape.size();
     int p = passes.size();
     boolean batched = mode == PassMode.BATCHED && p > 1;
+    String latentText = java.util.Arrays.stream(shape.dims()).mapToObj(Long::toString).collect(java.util.stream.Collectors.joining(" x "));
+    if (batched && (long) n * p > LatentShape.MAX_VALUES) {
+      throw new VideoJamException("a batched run of " + p + " passes over a latent of " + latentText + " holds " + (long) n * p
+          + " values, over the limit of " + LatentShape.MAX_VALUES + " (one Java array); use pass mode sequential or a smaller latent");
+    }
+    // the step loop's buffers (passes, guided, scratch, batched in and out) and about four more for the
+    // solver's state, the initial noise and the result
+    Memory.require(Memory.product(n, p + 6L + (batched ? 2L * p : 0), Float.BYTES),
+        "sampling a latent of " + latentText + " with " + p + " passes" + (batched ? " batched" : ""),
+        "reduce the model's frames, height or width" + (batched ? ", or use pass mode sequential" : ""));
     List<float[]> outputs = new ArrayList<>(p);
     for (int k = 0; k < p; k++) {
       outputs.add(new float[n]);

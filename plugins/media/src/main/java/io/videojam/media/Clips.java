@@ -61,6 +61,11 @@ public final class Clips {
     if (stride < 1) {
       throw new VideoJamException("--stride must be >= 1, got " + stride);
     }
+    if (size != null) {
+      // a clip needs two frames at least; refuse a size whose two frames cannot fit before decoding anything
+      io.videojam.api.Memory.require(2 * bytesPerFrame(size.width(), size.height()), "two frames of " + size.width() + "x" + size.height()
+          + " (as pixels, floats, flow and motion)", "use a smaller --size");
+    }
     VideoReader.Decoded all;
     if (Files.isDirectory(source)) {
       all = readFolder(source, frames * stride);
@@ -68,11 +73,25 @@ public final class Clips {
       all = VideoReader.decode(source, (int) Math.min(Integer.MAX_VALUE, (long) frames * stride - (stride - 1)));
     }
     List<BufferedImage> kept = new ArrayList<>();
+    long planned = 0;
     for (int i = 0; i < all.frames().size() && kept.size() < frames; i += stride) {
       BufferedImage f = all.frames().get(i);
+      int w = size == null ? f.getWidth() : size.width();
+      int h = size == null ? f.getHeight() : size.height();
+      planned += bytesPerFrame(w, h);
+      io.videojam.api.Memory.require(planned, (kept.size() + 1) + " frames of " + w + "x" + h + " (as pixels, floats, flow and motion)",
+          "keep at most " + kept.size() + " frames (--frames) or use a smaller --size");
       kept.add(size == null ? f : resize(f, size));
     }
     return new VideoReader.Decoded(kept, all.fps() / stride);
+  }
+
+  /**
+   * Memory one frame of a clip takes through the pipeline that reads it: 3 bytes of pixels, 12 of
+   * float RGB, 8 of optical flow and 12 of the flow's RGB rendering, per pixel.
+   */
+  static long bytesPerFrame(int width, int height) {
+    return (long) width * height * 35;
   }
 
   private static VideoReader.Decoded readFolder(Path dir, int max) {

@@ -58,6 +58,8 @@ final class BenchCommand implements Callable<Integer> {
 
   @Override
   public Integer call() throws Exception {
+    Checks.range("--repeats", repeats, 1, 100_000);
+    Checks.range("--warmup", warmup, 0, 100_000);
     GenerationRequest base = sampling.request(prompt);
     if (!spec.commandLine().getParseResult().hasMatchedOption("--steps")) {
       base = base.withSteps(20);

@@ -28,6 +28,8 @@ final class BenchFlowCommand implements Callable<Integer> {
 
   @Override
   public Integer call() {
+    Checks.range("--size", size, 16, 4096);
+    Checks.range("--pairs", pairs, 1, 1_000_000);
     int cores = Runtime.getRuntime().availableProcessors();
     System.out.printf(Locale.ROOT, "%dx%d frames, %d pairs per figure, %d cores%n", size, size, pairs, cores);
     for (String spec : estimators) {

@@ -124,9 +124,9 @@ final class EvalCommand implements Callable<Integer> {
       System.out.println("wrote " + writeSuite);
       return 0;
     }
-    if (seeds < 1) {
-      throw new VideoJamException("--seeds must be at least 1");
-    }
+    Checks.range("--seeds", seeds, 1, 10_000);
+    Checks.range("--per-category", perCategory, 0, 100_000);
+    Checks.workFolder("--out", out);
     PromptSuite prompts = PromptSuite.load(suite).limit(perCategory);
     List<Config> configs = ablations ? ablationConfigs(modelsDir != null ? modelsDir : BuiltinModel.home().resolve("models")) : modelConfigs();
     for (Config c : configs) {

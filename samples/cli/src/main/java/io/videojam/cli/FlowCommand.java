@@ -88,6 +88,11 @@ final class FlowCommand implements Callable<Integer> {
 
   @Override
   public Integer call() {
+    if (scale != null) {
+      Checks.range("--scale", scale, 1, 64);
+    }
+    Checks.range("--threads", threads, 0, io.videojam.api.BackendOptions.MAX_THREADS);
+    Checks.range("--sigma", sigma, 1e-6, 10);
     if (!Files.exists(input)) {
       throw new VideoJamException(input + " not found; pass an existing video, folder of frames, .flo or .png file");
     }

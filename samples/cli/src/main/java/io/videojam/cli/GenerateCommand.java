@@ -52,6 +52,9 @@ final class GenerateCommand implements Callable<Integer> {
 
   @Override
   public Integer call() {
+    if (scale != null) {
+      Checks.range("--scale", scale, 1, 64);
+    }
     long start = System.nanoTime();
     GenerationRequest request = sampling.request(prompt);
     Map<String, Object> inputs = new LinkedHashMap<>();

@@ -34,7 +34,7 @@ public final class Main implements Runnable {
     cli.setExecutionExceptionHandler((e, line, parsed) -> {
       PrintWriter err = line.getErr();
       if (e instanceof VideoJamException) {
-        err.println("videojam: error: " + e.getMessage());
+        err.println("videojam: error: " + withFlag(e.getMessage()));
         err.flush();
         return 2;
       }
@@ -45,7 +45,29 @@ public final class Main implements Runnable {
       err.flush();
       return 1;
     });
-    return cli.execute(args);
+    try {
+      return cli.execute(args);
+    } catch (OutOfMemoryError e) {
+      // outputs are staged, so nothing half-written is left: the try-with-resources blocks ran on the way out
+      System.err.println("videojam: error: out of memory (this JVM may use " + io.videojam.api.Memory.human(Runtime.getRuntime().maxMemory())
+          + "): ask for smaller sizes, fewer frames or fewer steps at once, or give Java more memory (JAVA_OPTS=-Xmx16g)");
+      return 2;
+    } catch (StackOverflowError e) {
+      System.err.println("videojam: error: the input nests too deeply to process (stack overflow); simplify it, "
+          + "or give Java a larger stack (JAVA_OPTS=-Xss16m)");
+      return 2;
+    }
+  }
+
+  /** Library messages name parameters ("steps must be ..."); the CLI shows its flag for them. */
+  static final java.util.Map<String, String> FLAGS = java.util.Map.of("steps", "--steps", "prompt", "--prompt",
+      "memoryBudgetBytes", "--memory-budget", "intraOpThreads", "--threads", "interOpThreads", "--inter-threads",
+      "deviceId", "--device", "maxBatch", "--max-batch");
+
+  static String withFlag(String message) {
+    int space = message.indexOf(' ');
+    String flag = space > 0 ? FLAGS.get(message.substring(0, space)) : null;
+    return flag == null ? message : flag + message.substring(space);
   }
 
   @Override

@@ -171,6 +171,11 @@ final class TrainCommand implements Callable<Integer> {
       clips = Math.min(clips, 64);
       baseLr = 1e-2;
     }
+    Checks.range("--minutes", minutes, 0, 525_600); // 0: no limit; at most a year
+    Checks.range("--threads", threads, 1, 256);
+    if (work != null) {
+      Checks.workFolder("--work", work);
+    }
     String s = stage.toLowerCase(Locale.ROOT);
     if (!List.of("bank", "base", "finetune", "export", "compare", "all").contains(s)) {
       throw new VideoJamException("--stage must be bank, base, finetune, export, compare or all, got " + stage);

@@ -4,6 +4,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import io.videojam.model.FixtureModel;
 import io.videojam.model.TestModels;
+import com.fasterxml.jackson.databind.ObjectMapper;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
@@ -119,6 +120,50 @@ class BadInputTest {
     assertThat(fails(tmp.resolve("w12"), "--model", fixture.toString(), "--w1", "-2")).contains("w1");
     assertThat(fails(tmp.resolve("w13"), "--model", fixture.toString(), "--pass-mode", "parallel")).contains("auto, batched or sequential");
     assertThat(fails(tmp.resolve("w14"), "--model", tmp.resolve("nowhere").toString())).contains("nowhere");
+  }
+
+  @Test
+  void limitsAreCheckedBeforeAnyWork() throws Exception {
+    assertThat(fails(tmp.resolve("l1"), "--model", fixture.toString(), "--steps", "10001"))
+        .isEqualTo("videojam: error: --steps must be in [1, 10000], got 10001");
+    assertThat(fails(tmp.resolve("l2"), "--model", fixture.toString(), "--threads", "100000"))
+        .isEqualTo("videojam: error: --threads must be in [0, 1024] (0 = backend default), got 100000");
+    assertThat(fails(tmp.resolve("l3"), "--model", fixture.toString(), "--scale", "0")).isEqualTo("videojam: error: --scale must be in [1, 64], got 0");
+    assertThat(fails(tmp.resolve("l4"), "--model", fixture.toString(), "--prompt", "x".repeat(20_001)))
+        .startsWith("videojam: error: --prompt has 20001 characters, over the limit of 20000");
+    assertThat(fails(tmp.resolve("l5"), "--model", fixture.toString(), "--max-batch", "0")).isEqualTo("videojam: error: --max-batch must be in [1, 256], got 0");
+  }
+
+  @Test
+  void aModelWhoseLatentCannotFitIsRefusedWithTheSizeAndTheLimit() throws Exception {
+    Path huge = copyFixture("huge");
+    ObjectMapper json = new ObjectMapper();
+    Map<String, Object> m = json.readValue(huge.resolve("model.json").toFile(), Map.class);
+    child(m, "video").putAll(Map.of("frames", 64, "height", 4096, "width", 4096));
+    json.writeValue(huge.resolve("model.json").toFile(), m);
+    assertThat(fails(tmp.resolve("l6"), "--model", huge.toString())).contains("64 x 4096 x 4096").contains("over the limit of 2147483639");
+    child(m, "video").put("frames", 2_000_000_000);
+    json.writeValue(huge.resolve("model.json").toFile(), m);
+    assertThat(fails(tmp.resolve("l7"), "--model", huge.toString())).contains("2000000000").contains("over the limit");
+  }
+
+  @Test
+  void otherCommandsCheckTheirCountsAndFolders() throws Exception {
+    Path file = Files.writeString(tmp.resolve("report.html"), "x");
+    String[][] cases = {
+      {"--repeats must be in [1, 100000], got 0", "bench", "--repeats", "0", "--model", fixture.toString()},
+      {"--size must be in [16, 4096], got 0", "bench", "flow", "--size", "0"},
+      {"--pairs must be in [1, 1000000], got 0", "bench", "flow", "--pairs", "0"},
+      {"--minutes must be in [0, 525600], got -1", "train", "--minutes", "-1", "--work", tmp.resolve("train").toString()},
+      {"--out " + file + " is a file; this command writes a folder there, so name a new or existing folder", "eval", "--out", file.toString()},
+      {"the output folder is empty; name a folder (e.g. runs/first)", "generate", "--model", fixture.toString(), "--prompt", "x", "--out", ""},
+    };
+    for (String[] c : cases) {
+      Cli r = Cli.run(java.util.Arrays.copyOfRange(c, 1, c.length));
+      assertThat(r.exit()).as(String.join(" ", c)).isEqualTo(2);
+      assertThat(r.err().strip()).isEqualTo("videojam: error: " + c[0]);
+    }
+    assertThat(tmp.resolve("train")).doesNotExist();
   }
 
   @Test

@@ -78,7 +78,7 @@ class OrtGpuTest {
   @Test
   void optionsRejectBadValues() {
     assertThatThrownBy(() -> BackendOptions.defaults().withPrecision("fp8")).hasMessageContaining("unknown precision 'fp8'");
-    assertThatThrownBy(() -> BackendOptions.defaults().withMaxBatch(0)).hasMessageContaining("--max-batch");
+    assertThatThrownBy(() -> BackendOptions.defaults().withMaxBatch(0)).hasMessageContaining("maxBatch must be in [1, 256], got 0");
     assertThat(BackendOptions.defaults().engineCache()).isEqualTo(BackendOptions.defaultCacheDir());
   }
 
