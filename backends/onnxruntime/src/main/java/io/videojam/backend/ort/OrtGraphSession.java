@@ -45,6 +45,7 @@ final class OrtGraphSession implements GraphSession {
   private final Map<String, List<Pinned>> pinnedOutputs = new HashMap<>();
   private long runNanos;
   private long runCount;
+  private boolean closed;
 
   /** A native tensor over a direct buffer that the session owns. */
   private static final class Pinned {
@@ -60,6 +61,12 @@ final class OrtGraphSession implements GraphSession {
       this.isFloat = isFloat;
       this.buffer = buffer;
       this.tensor = tensor;
+    }
+
+    /** Closes the native tensor, then frees the direct buffer now rather than at some later GC. */
+    void release() {
+      tensor.close();
+      DirectBuffers.free(buffer);
     }
   }
 
@@ -112,8 +119,14 @@ final class OrtGraphSession implements GraphSession {
     return run(feed, wanted, null);
   }
 
-  /** Runs; with {@code into}, the single pinned output is copied there and nothing is returned. */
-  private Map<String, Tensor> run(Map<String, Tensor> feed, Map<String, long[]> wanted, float[] into) {
+  /**
+   * Runs; with {@code into}, the single pinned output is copied there and nothing is returned. One run
+   * at a time: runs share the pinned buffers, and close() must not free them under a run.
+   */
+  private synchronized Map<String, Tensor> run(Map<String, Tensor> feed, Map<String, long[]> wanted, float[] into) {
+    if (closed) {
+      throw new VideoJamException("the ONNX Runtime session of " + file + " is closed; open the model again");
+    }
     try {
       Map<String, OnnxTensor> in = new HashMap<>();
       for (Map.Entry<String, Tensor> e : feed.entrySet()) {
@@ -184,7 +197,7 @@ final class OrtGraphSession implements GraphSession {
       }
     }
     if (kept.size() >= SHAPES_PER_NAME) {
-      kept.remove(0).tensor.close();
+      kept.remove(0).release();
     }
     long n = io.videojam.api.Shapes.count(shape);
     ByteBuffer buffer = ByteBuffer.allocateDirect(Math.toIntExact(n * (isFloat ? Float.BYTES : Long.BYTES))).order(ByteOrder.nativeOrder());
@@ -223,10 +236,15 @@ final class OrtGraphSession implements GraphSession {
     return runCount;
   }
 
+  /** Frees the pinned buffers and the session; a second call does nothing. */
   @Override
-  public void close() {
-    pinnedInputs.values().forEach(l -> l.forEach(p -> p.tensor.close()));
-    pinnedOutputs.values().forEach(l -> l.forEach(p -> p.tensor.close()));
+  public synchronized void close() {
+    if (closed) {
+      return;
+    }
+    closed = true;
+    pinnedInputs.values().forEach(l -> l.forEach(Pinned::release));
+    pinnedOutputs.values().forEach(l -> l.forEach(Pinned::release));
     pinnedInputs.clear();
     pinnedOutputs.clear();
     try {
