@@ -100,6 +100,21 @@ class ConventionsTest {
   }
 
   @Test
+  void epsilonPredictionIsClampedAtTheNoiseEnd() {
+    // u = (x_t - eps_hat) / max(t, prediction-eps): at t = 0 (pure noise, where every sampler starts)
+    // the exact conversion divides by zero; below the clamp the divisor is the clamp, above it t
+    Path m = TestModels.linear(dir.resolve("default"), "BCTHW", false, Map.of("prediction", "epsilon"));
+    check(m, 0.0, 0.0, (x, raw, t) -> (x - raw) / 0.05); // the default clamp, 0.05
+    check(m, 0.03, 0.03, (x, raw, t) -> (x - raw) / 0.05);
+    check(m, 0.05, 0.05, (x, raw, t) -> (x - raw) / 0.05);
+    check(m, 0.07, 0.07, (x, raw, t) -> (x - raw) / 0.07);
+    Path wide = TestModels.linear(dir.resolve("wide"), "BCTHW", false, Map.of("prediction", "epsilon", "prediction-eps", 0.2));
+    check(wide, 0.0, 0.0, (x, raw, t) -> (x - raw) / 0.2);
+    check(wide, 0.1, 0.1, (x, raw, t) -> (x - raw) / 0.2);
+    check(wide, 0.5, 0.5, (x, raw, t) -> (x - raw) / 0.5);
+  }
+
+  @Test
   void samplePredictionBecomesVelocityWithItsClamp() {
     // u = (x1_hat - x_t) / max(1 - t, eps)
     Path m = TestModels.linear(dir, "BCTHW", false, Map.of("prediction", "sample", "prediction-eps", 0.05));
