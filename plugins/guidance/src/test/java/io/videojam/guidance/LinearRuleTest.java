@@ -74,6 +74,11 @@ class LinearRuleTest {
     for (int i = 0; i < 12; i++) {
       assertThat(out[i]).as("index %d", i).isEqualTo(motion(i) ? -3 * FULL[i] : FULL[i]);
     }
+    LinearRule appearanceOnly = new LinearRule("x", List.of(Pass.FULL), new double[] {-2}, new double[] {1}, Map.of());
+    appearanceOnly.combine(List.of(FULL.clone()), SHAPE, out);
+    for (int i = 0; i < 12; i++) {
+      assertThat(out[i]).as("index %d", i).isEqualTo(motion(i) ? FULL[i] : -2 * FULL[i]);
+    }
     LinearRule sum = new LinearRule("x", List.of(Pass.FULL, Pass.NO_TEXT), new double[] {1, 1}, new double[] {1, 1}, Map.of());
     sum.combine(List.of(FULL.clone(), NO_TEXT.clone()), SHAPE, out);
     for (int i = 0; i < 12; i++) {

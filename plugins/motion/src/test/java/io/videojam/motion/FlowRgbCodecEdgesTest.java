@@ -59,8 +59,10 @@ class FlowRgbCodecEdgesTest {
   void imageSizesAreChecked() {
     assertThat(codec.decode(new byte[3], 1, 1).u()).hasSize(1);
     assertThat(codec.decode(new float[3 * 2 * 5], 2, 5).u()).hasSize(10);
-    assertThatThrownBy(() -> codec.decode(new byte[0], 0, 5)).isInstanceOf(IllegalArgumentException.class);
-    assertThatThrownBy(() -> codec.decode(new byte[0], 5, 0)).isInstanceOf(IllegalArgumentException.class);
+    assertThatThrownBy(() -> codec.decode(new byte[0], 0, 5)).isInstanceOf(IllegalArgumentException.class)
+        .hasMessage("a 5x0 RGB image needs 0 values, got 0");
+    assertThatThrownBy(() -> codec.decode(new float[0], 5, 0)).isInstanceOf(IllegalArgumentException.class)
+        .hasMessage("a 0x5 RGB image needs 0 values, got 0");
     assertThatThrownBy(() -> codec.decode(new byte[10], 2, 2)).isInstanceOf(IllegalArgumentException.class)
         .hasMessage("a 2x2 RGB image needs 12 values, got 10");
     assertThatThrownBy(() -> codec.decode(new float[20], 2, 3)).isInstanceOf(IllegalArgumentException.class)
@@ -68,7 +70,8 @@ class FlowRgbCodecEdgesTest {
     // [3, H, W] only: a rank-4 tensor of the right element count and a 4-channel image are refused
     assertThatThrownBy(() -> codec.decode(FloatTensor.zeros(3, 2, 2, 1))).isInstanceOf(IllegalArgumentException.class)
         .hasMessageContaining("[3, H, W]");
-    assertThatThrownBy(() -> codec.decode(FloatTensor.zeros(4, 2, 2))).isInstanceOf(IllegalArgumentException.class);
+    assertThatThrownBy(() -> codec.decode(FloatTensor.zeros(4, 2, 2))).isInstanceOf(IllegalArgumentException.class)
+        .hasMessageContaining("[3, H, W]");
     FlowField f = codec.decode(new FloatTensor(new long[] {3, 2, 3}, new float[18]));
     assertThat(f.height()).isEqualTo(2);
     assertThat(f.width()).isEqualTo(3);
