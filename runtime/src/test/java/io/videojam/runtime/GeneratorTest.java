@@ -120,9 +120,110 @@ class GeneratorTest {
       assertThat(max).isLessThanOrEqualTo(1e-5);
       assertThat(batched.settings().get("pass-mode")).isEqualTo("batched");
       assertThat(sequential.settings().get("pass-mode")).isEqualTo("sequential");
+      // counted by hand from each rule's formula: inner u(d,y), u(d,null), u(0,y); ip2p u(d,y), u(d,null),
+      // u(0,null); cfg u(d,y), u(d,null); motion-off u(0,y), u(0,null). Euler, 4 steps.
+      int passes = switch (guidance) {
+        case "inner", "ip2p" -> 3;
+        case "cfg", "motion-off" -> 2;
+        default -> throw new IllegalArgumentException(guidance);
+      };
       assertThat(batched.timings().modelRuns()).isEqualTo(4);
-      assertThat(sequential.timings().modelRuns()).isEqualTo(4L * jam.generator().rule(r).passes().size());
+      assertThat(sequential.timings().modelRuns()).isEqualTo(4L * passes);
     }
+  }
+
+  @Test
+  void modelRunsAreTheGraphRunsTheBackendSaw() {
+    // a backend that counts the denoiser's runs: Heun with 3 steps evaluates 2 + 2 + 1 = 5 times (the last
+    // step is Euler into t = 1); inner guidance runs 3 passes sequentially, or 1 batched run, per evaluation
+    int[] runs = {0};
+    Backend counting = countingBackend(new OrtBackend(OrtBackend.Device.CPU), runs);
+    try (VideoModel model = Models.open(fixture, counting, BackendOptions.defaults())) {
+      Generator g = new Generator(model, counting, Optional.empty());
+      runs[0] = 0; // opening the model may probe the graph; count the generation's runs only
+      GenerationRequest r = request("a red ball", 1, 3).withSolver("heun").withGuidance("inner", Settings.empty("g"));
+      Generation sequential = g.generate(r.withPassMode(PassMode.SEQUENTIAL), StepListener.NONE);
+      assertThat(runs[0]).isEqualTo(15);
+      assertThat(sequential.timings().modelRuns()).isEqualTo(15);
+      assertThat(sequential.settings().get("model-runs")).isEqualTo(15L);
+      runs[0] = 0;
+      Generation batched = g.generate(r.withPassMode(PassMode.BATCHED), StepListener.NONE);
+      assertThat(runs[0]).isEqualTo(5);
+      assertThat(batched.timings().modelRuns()).isEqualTo(5);
+      runs[0] = 0;
+      g.generate(request("a red ball", 1, 3).withSolver("euler").withGuidance("cfg", Settings.empty("g"))
+          .withPassMode(PassMode.SEQUENTIAL), StepListener.NONE);
+      assertThat(runs[0]).isEqualTo(6); // 3 steps x 2 passes
+    }
+  }
+
+  /** {@code cpu}, counting every run of a session it opens into {@code runs[0]}. */
+  static Backend countingBackend(Backend cpu, int[] runs) {
+    return new Backend() {
+      @Override
+      public String name() {
+        return "counting";
+      }
+
+      @Override
+      public boolean available() {
+        return true;
+      }
+
+      @Override
+      public String unavailableReason() {
+        return "";
+      }
+
+      @Override
+      public GraphSession open(Path onnxFile, BackendOptions options) {
+        GraphSession inner = cpu.open(onnxFile, options);
+        return new GraphSession() {
+          @Override
+          public List<io.videojam.api.TensorInfo> inputs() {
+            return inner.inputs();
+          }
+
+          @Override
+          public List<io.videojam.api.TensorInfo> outputs() {
+            return inner.outputs();
+          }
+
+          @Override
+          public Map<String, io.videojam.api.Tensor> run(Map<String, io.videojam.api.Tensor> inputs, List<String> outputNames) {
+            runs[0]++;
+            return inner.run(inputs, outputNames);
+          }
+
+          @Override
+          public Map<String, io.videojam.api.Tensor> run(Map<String, io.videojam.api.Tensor> inputs, Map<String, long[]> outputs) {
+            runs[0]++;
+            return inner.run(inputs, outputs);
+          }
+
+          @Override
+          public void runInto(Map<String, io.videojam.api.Tensor> inputs, String output, long[] shape, float[] into) {
+            runs[0]++;
+            inner.runInto(inputs, output, shape, into);
+          }
+
+          @Override
+          public long runNanos() {
+            return inner.runNanos();
+          }
+
+          @Override
+          public long runCount() {
+            return inner.runCount();
+          }
+
+          @Override
+          public void close() {
+            inner.close();
+          }
+        };
+      }
+    };
   }
 
   @Test

@@ -99,6 +99,42 @@ public final class TestModels {
     return write(dir, g, "BCTHW", Map.of());
   }
 
+  /** The clip of {@link #pointMass}, BCTHW for batch 1: C * T * H * W = 12 values. */
+  public static final float[] MU = {0.75f, -0.5f, 1.25f, 0.1f, -1f, 0.3f, 0.6f, -0.2f, 0.9f, -0.8f, 0.05f, 0.4f};
+
+  /**
+   * out = (MU - x) / (1 - t): the exact flow-matching velocity of data that is always the one clip MU
+   * (x_t = t MU + (1 - t) x0, so x1 - x0 = (MU - x_t) / (1 - t)). Its flow from any noise ends at
+   * exactly MU, and so does every solver that never evaluates at t = 1 (Euler's last step has
+   * dt = 1 - t). A model fed 1 - t instead of t divides by zero at the first step.
+   */
+  public static Path pointMass(Path dir) {
+    GraphBuilder g = new GraphBuilder("point-mass", 17);
+    String x = g.input("x", ElementType.FLOAT, "B", C, T, H, W);
+    String t = g.input("t", ElementType.FLOAT, "B");
+    g.input("text", ElementType.INT64, "B", L);
+    String mu = g.constant("MU", MU, 1, C, T, H, W);
+    String t5 = g.op("Reshape", t, g.constant("shape5", new long[] {-1, 1, 1, 1, 1}, 5));
+    String out = g.op("Div", g.op("Sub", mu, x), g.op("Sub", g.scalar(1f), t5));
+    g.output("v", out, ElementType.FLOAT, "B", C, T, H, W);
+    return write(dir, g, "BCTHW", Map.of());
+  }
+
+  /**
+   * out = x * 0 + 2 t: the flow moves every element by exactly 1 from t = 0 to 1; Euler on n
+   * uniform steps moves it by sum_i (1 / n) 2 (i / n) = (n - 1) / n.
+   */
+  public static Path timeRamp(Path dir) {
+    GraphBuilder g = new GraphBuilder("time-ramp", 17);
+    String x = g.input("x", ElementType.FLOAT, "B", C, T, H, W);
+    String t = g.input("t", ElementType.FLOAT, "B");
+    g.input("text", ElementType.INT64, "B", L);
+    String t5 = g.op("Reshape", t, g.constant("shape5", new long[] {-1, 1, 1, 1, 1}, 5));
+    String out = g.op("Add", g.op("Mul", x, g.scalar(0f)), g.op("Mul", t5, g.scalar(2f)));
+    g.output("v", out, ElementType.FLOAT, "B", C, T, H, W);
+    return write(dir, g, "BCTHW", Map.of());
+  }
+
   static Path write(Path dir, GraphBuilder g, String layout, Map<String, Object> denoiserExtra) {
     try {
       Files.createDirectories(dir);

@@ -172,16 +172,46 @@ class HfOnnxTextEncoderTest {
     }
   }
 
+  /**
+   * Offline mode makes DJL take the CPU library bundled in its jar (no CUDA download) and skip
+   * telemetry. Surefire's argLine already sets ai.djl.offline, so the property is cleared here first:
+   * loading a tokenizer must set both switches itself, and must leave a value the user chose alone.
+   */
   @Test
-  void djlIsKeptOfflineUnlessTheUserChose(@TempDir Path dir) throws Exception {
-    // offline mode makes DJL take the CPU library bundled in its jar (no CUDA download) and skip telemetry
-    try (TextEncoder e = create(modelDir(dir), settings())) {
-      assertThat(e.encode(List.of("a")).shape()).containsExactly(1, 5, D);
-      if (System.getenv("DJL_OFFLINE") == null) {
-        assertThat(System.getProperty("ai.djl.offline")).isNotNull();
+  void loadingATokenizerSetsDjlOfflineUnlessTheUserChose(@TempDir Path dir) throws Exception {
+    String offline = System.getProperty("ai.djl.offline");
+    String tracking = System.getProperty("OPT_OUT_TRACKING");
+    boolean envOffline = System.getenv("DJL_OFFLINE") != null;
+    boolean envTracking = System.getenv("OPT_OUT_TRACKING") != null;
+    modelDir(dir);
+    try {
+      System.clearProperty("ai.djl.offline");
+      System.clearProperty("OPT_OUT_TRACKING");
+      try (TextEncoder e = create(dir, settings())) {
+        assertThat(e.encode(List.of("a")).shape()).containsExactly(1, 5, D);
       }
-      assertThat(ai.djl.util.Utils.isOfflineMode()).isEqualTo(System.getenv("DJL_OFFLINE") == null
-          || Boolean.parseBoolean(System.getenv("DJL_OFFLINE")));
+      // set by the load, unless the environment variable (which DJL reads itself) already chose
+      assertThat(System.getProperty("ai.djl.offline")).isEqualTo(envOffline ? null : "true");
+      assertThat(System.getProperty("OPT_OUT_TRACKING")).isEqualTo(envTracking ? null : "true");
+      // a choice made with -D is kept
+      System.setProperty("ai.djl.offline", "false");
+      System.setProperty("OPT_OUT_TRACKING", "false");
+      try (TextEncoder e = create(dir, settings())) {
+        assertThat(e.encode(List.of("a")).shape()).containsExactly(1, 5, D);
+      }
+      assertThat(System.getProperty("ai.djl.offline")).isEqualTo("false");
+      assertThat(System.getProperty("OPT_OUT_TRACKING")).isEqualTo("false");
+    } finally {
+      restore("ai.djl.offline", offline);
+      restore("OPT_OUT_TRACKING", tracking);
+    }
+  }
+
+  static void restore(String key, String value) {
+    if (value == null) {
+      System.clearProperty(key);
+    } else {
+      System.setProperty(key, value);
     }
   }
 

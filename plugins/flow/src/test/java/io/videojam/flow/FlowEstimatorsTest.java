@@ -127,11 +127,64 @@ class FlowEstimatorsTest {
     assertThat(closed.get()).isEqualTo(2);
   }
 
+  /**
+   * The bench rate on an estimator whose cost is known: each estimate sleeps 20 ms and records its
+   * frames. One warm-up pair per worker, then every pair once on consecutive texture frames (the
+   * texture ping-pongs, so each pair moves by +-(1.5, -0.75)); pairs / seconds can then be at most
+   * 50 per second per worker (a rate in frames per millisecond or per nanosecond would not be), and
+   * every estimator is closed.
+   */
   @Test
-  void framesPerSecondMeasuresAPositiveRate() {
-    double fps = FlowEstimators.framesPerSecond(() -> new DisFlowEstimator(DisFlowEstimator.Preset.ULTRAFAST), 64, 20, 2);
-    assertThat(fps).isPositive().isFinite();
+  void framesPerSecondTimesEveryPairOnceAndClosesTheEstimators() {
+    List<float[]> seen = Collections.synchronizedList(new ArrayList<>());
+    AtomicInteger made = new AtomicInteger();
+    AtomicInteger closed = new AtomicInteger();
+    Supplier<FlowEstimator> sleepy = () -> {
+      made.incrementAndGet();
+      return new FlowEstimator() {
+        @Override
+        public FlowField estimate(FloatTensor first, FloatTensor second) {
+          seen.add(first.data());
+          seen.add(second.data());
+          try {
+            Thread.sleep(20);
+          } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+          }
+          return new FlowField(16, 16, new float[256], new float[256]);
+        }
+
+        @Override
+        public void close() {
+          closed.incrementAndGet();
+        }
+      };
+    };
+    double fps = FlowEstimators.framesPerSecond(sleepy, 16, 6, 1);
+    assertThat(fps).as("pairs per second").isGreaterThan(1).isLessThanOrEqualTo(50);
+    assertThat(made.get()).isEqualTo(1);
+    assertThat(closed.get()).isEqualTo(1);
+    assertThat(seen).hasSize(2 * (1 + 6));
+    List<FloatTensor> texture = FlowEstimators.movingTexture(16, 7, 1.5, -0.75, 20240607L);
+    for (int k = 0; k < seen.size(); k += 2) {
+      int a = indexOf(texture, seen.get(k));
+      int b = indexOf(texture, seen.get(k + 1));
+      assertThat(Math.abs(a - b)).as("pair %d: frames %d and %d", k / 2, a, b).isEqualTo(1);
+    }
+    double two = FlowEstimators.framesPerSecond(sleepy, 16, 6, 2);
+    assertThat(two).isLessThanOrEqualTo(100);
+    assertThat(made.get()).isEqualTo(3);
+    assertThat(closed.get()).isEqualTo(3);
     assertThat(FlowEstimators.openCvThreads()).isPositive();
+  }
+
+  static int indexOf(List<FloatTensor> frames, float[] data) {
+    for (int i = 0; i < frames.size(); i++) {
+      if (java.util.Arrays.equals(frames.get(i).data(), data)) {
+        return i;
+      }
+    }
+    throw new AssertionError("not a texture frame");
   }
 
   @Test

@@ -10,11 +10,6 @@ import java.util.List;
 final class Rules {
   private Rules() {}
 
-  /** out[i] = sum_k coef[k] * outputs[k][i], over all channels. */
-  static void linear(List<float[]> outputs, float[] out, double... coef) {
-    mix(outputs, coef, out, 0, out.length);
-  }
-
   /**
    * Per-channel-kind combination: appearance channels use {@code appearance} coefficients, motion
    * channels {@code motion} coefficients (both over the same pass outputs).

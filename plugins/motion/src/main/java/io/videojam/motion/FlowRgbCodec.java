@@ -253,7 +253,7 @@ public final class FlowRgbCodec {
 
   /**
    * Encoder throughput for a benchmark: {@code frames} synthetic {@code size x size} flow fields
-   * (a vortex plus a drift, every direction, speeds up to 1.2 S) encoded to float images by
+   * ({@link #benchmarkFields}: a vortex plus a drift, every direction, speeds up to about 1.8 S) encoded to float images by
    * {@code threads} threads, each encoding every threads-th frame. Warms up for about 0.3 s, then
    * times whole passes for at least 0.5 s.
    *
@@ -265,22 +265,7 @@ public final class FlowRgbCodec {
     }
     FlowRgbCodec codec = new FlowRgbCodec();
     int n = size * size;
-    List<FlowField> fields = new ArrayList<>(frames);
-    double saturation = codec.saturationSpeed(size, size);
-    for (int f = 0; f < frames; f++) {
-      float[] u = new float[n];
-      float[] v = new float[n];
-      double phase = 2 * Math.PI * f / frames;
-      for (int y = 0; y < size; y++) {
-        for (int x = 0; x < size; x++) {
-          double dx = (x - size / 2.0) / size;
-          double dy = (y - size / 2.0) / size;
-          u[y * size + x] = (float) (saturation * (-2.4 * dy + 0.1 * Math.cos(phase)));
-          v[y * size + x] = (float) (saturation * (2.4 * dx + 0.1 * Math.sin(phase)));
-        }
-      }
-      fields.add(new FlowField(size, size, u, v));
-    }
+    List<FlowField> fields = benchmarkFields(codec, size, frames);
     float[] out = new float[3 * frames * n];
     int channelStride = frames * n;
     ExecutorService pool = threads == 1 ? null : Executors.newFixedThreadPool(threads, r -> {
@@ -334,6 +319,33 @@ public final class FlowRgbCodec {
         pool.shutdownNow();
       }
     }
+  }
+
+  /**
+   * The benchmark's flow fields: frame f is a vortex about the centre (speed 2.4 S times the distance
+   * from the centre in frame sizes: S at 0.42 of the size, saturated beyond) plus a drift of 0.1 S
+   * that turns once over the frames, so every direction and both saturated and unsaturated speeds
+   * occur.
+   */
+  static List<FlowField> benchmarkFields(FlowRgbCodec codec, int size, int frames) {
+    int n = size * size;
+    List<FlowField> fields = new ArrayList<>(frames);
+    double saturation = codec.saturationSpeed(size, size);
+    for (int f = 0; f < frames; f++) {
+      float[] u = new float[n];
+      float[] v = new float[n];
+      double phase = 2 * Math.PI * f / frames;
+      for (int y = 0; y < size; y++) {
+        for (int x = 0; x < size; x++) {
+          double dx = (x - size / 2.0) / size;
+          double dy = (y - size / 2.0) / size;
+          u[y * size + x] = (float) (saturation * (-2.4 * dy + 0.1 * Math.cos(phase)));
+          v[y * size + x] = (float) (saturation * (2.4 * dx + 0.1 * Math.sin(phase)));
+        }
+      }
+      fields.add(new FlowField(size, size, u, v));
+    }
+    return fields;
   }
 
   /**

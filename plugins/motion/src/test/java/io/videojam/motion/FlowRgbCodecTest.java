@@ -404,10 +404,42 @@ class FlowRgbCodecTest {
     assertThat(codec.decode(black).u()).containsOnly(0f);
   }
 
+  /**
+   * The bench's fields (videojam bench flow times their encoding) cover what they claim: every hue
+   * sector, saturated and unsaturated pixels, a drift that turns with the frame. The timing itself is
+   * the bench command's business; here its rate only has to be a rate of this encoder: megapixels
+   * per second, not pixels or seconds (a unit slip is a factor of 1e6).
+   */
   @Test
-  void throughputHelperRuns() {
-    assertThat(FlowRgbCodec.encodeMegapixelsPerSecond(32, 2, 1)).isPositive();
-    assertThat(FlowRgbCodec.encodeMegapixelsPerSecond(32, 3, 2)).isPositive();
+  void benchmarkFieldsCoverEveryDirectionAndTheRateIsInMegapixelsPerSecond() {
+    int size = 32;
+    List<FlowField> fields = FlowRgbCodec.benchmarkFields(codec, size, 4);
+    assertThat(fields).hasSize(4);
+    double s = codec.saturationSpeed(size, size);
+    boolean[] sectors = new boolean[6];
+    int saturated = 0;
+    int slow = 0;
+    for (FlowField f : fields) {
+      assertThat(f.height()).isEqualTo(size);
+      assertThat(f.width()).isEqualTo(size);
+      for (int p = 0; p < size * size; p++) {
+        double angle = Math.atan2(f.v()[p], f.u()[p]);
+        sectors[(int) Math.floor((angle < 0 ? angle + 2 * Math.PI : angle) / (Math.PI / 3)) % 6] = true;
+        double speed = Math.hypot(f.u()[p], f.v()[p]);
+        saturated += speed >= s ? 1 : 0;
+        slow += speed < 0.5 * s ? 1 : 0;
+      }
+    }
+    assertThat(sectors).containsOnly(true);
+    assertThat(saturated).isPositive();
+    assertThat(slow).isPositive();
+    // at the centre only the drift is left: 0.1 S along angle 2 pi f / 4
+    FlowField second = fields.get(1);
+    int centre = (size / 2) * size + size / 2;
+    assertThat((double) second.u()[centre]).isCloseTo(0, org.assertj.core.data.Offset.offset(1e-4 * s));
+    assertThat((double) second.v()[centre]).isCloseTo(0.1 * s, org.assertj.core.data.Offset.offset(1e-4 * s));
+    double rate = FlowRgbCodec.encodeMegapixelsPerSecond(size, 2, 2);
+    assertThat(rate).as("megapixels per second").isBetween(1e-3, 1e5);
     assertThatThrownBy(() -> FlowRgbCodec.encodeMegapixelsPerSecond(0, 1, 1)).isInstanceOf(IllegalArgumentException.class);
   }
 }

@@ -123,6 +123,7 @@ public final class Trainer implements AutoCloseable {
     long[] text = new long[b * cfg.maxTextTokens()];
     float[] times = new float[b];
     float[] keepMotion = new float[b * c];
+    boolean[] keep = new boolean[b];
     Shape video = new Shape(b, c, cfg.frames(), cfg.height(), cfg.width());
     while (step < end) {
       data.batch(step, x1, text);
@@ -136,12 +137,10 @@ public final class Trainer implements AutoCloseable {
         if (rnd.nextDouble() < recipe.textDropout()) {
           java.util.Arrays.fill(text, i * cfg.maxTextTokens(), (i + 1) * cfg.maxTextTokens(), 0L);
         }
-        boolean keep = cfg.motionChannels() == 0 || rnd.nextDouble() >= recipe.motionDropout();
-        anyMotionKept |= keep && cfg.motionChannels() > 0;
-        for (int ch = 0; ch < c; ch++) {
-          keepMotion[i * c + ch] = ch < ca || keep ? 1f : 0f;
-        }
+        keep[i] = cfg.motionChannels() == 0 || rnd.nextDouble() >= recipe.motionDropout();
+        anyMotionKept |= keep[i] && cfg.motionChannels() > 0;
       }
+      FlowMatchingLoss.motionMask(keep, ca, c, keepMotion);
       double lr = recipe.learningRateAt(step);
       double[] losses;
       try (NDScope scope = new NDScope()) {
@@ -150,20 +149,14 @@ public final class Trainer implements AutoCloseable {
         NDArray at = manager.create(times, new Shape(b));
         NDArray atext = manager.create(text, new Shape(b, cfg.maxTextTokens()));
         NDArray mask = manager.create(keepMotion, new Shape(b, c, 1, 1, 1));
-        NDArray tb = at.reshape(b, 1, 1, 1, 1);
-        NDArray xt = ax1.mul(tb).add(ax0.mul(tb.neg().add(1f))).mul(mask);
-        NDArray target = recipe.predictSample() ? ax1 : ax1.sub(ax0);
+        NDArray xt = FlowMatchingLoss.interpolate(ax1, ax0, at, mask);
+        NDArray target = FlowMatchingLoss.target(ax1, ax0, recipe.predictSample());
         try (GradientCollector gc = Engine.getInstance().newGradientCollector()) {
           NDArray v = model.forward(xt, at, atext);
-          NDArray err = v.sub(target).square().mul(mask);
-          NDArray loss = err.sum().div(mask.sum().mul((float) per));
+          NDArray err = FlowMatchingLoss.squaredError(v, target, mask);
+          NDArray loss = FlowMatchingLoss.mean(err, mask, per);
           gc.backward(loss);
-          NDArray perChannel = err.sum(new int[] {0, 2, 3, 4});
-          NDArray weights = mask.sum(new int[] {0, 2, 3, 4}).mul((float) per);
-          float[] pc = perChannel.toFloatArray();
-          float[] wc = weights.toFloatArray();
-          losses = new double[] {loss.getFloat(), groupMean(pc, wc, 0, ca),
-              anyMotionKept ? groupMean(pc, wc, ca, c) : Double.NaN};
+          losses = FlowMatchingLoss.stats(loss, err, mask, per, ca, c, anyMotionKept);
         }
         double norm = update(lr);
         step++;
@@ -180,15 +173,6 @@ public final class Trainer implements AutoCloseable {
             + " for 20 steps); lower the learning rate or resume from an earlier checkpoint");
       }
     }
-  }
-
-  private static double groupMean(float[] sums, float[] weights, int from, int to) {
-    double s = 0, w = 0;
-    for (int i = from; i < to; i++) {
-      s += sums[i];
-      w += weights[i];
-    }
-    return w > 0 ? s / w : Double.NaN;
   }
 
   /** Adam with bias correction and global-norm clipping; returns the norm before clipping. */

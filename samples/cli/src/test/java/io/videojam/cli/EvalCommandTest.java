@@ -54,6 +54,7 @@ class EvalCommandTest {
     assertThat(metrics.at("/summary/ref-truth/ALL/colour_match/mean").asDouble()).isEqualTo(1.0);
     assertThat(metrics.at("/summary/jamworld-videojam/ALL/motion/n").asInt()).isEqualTo(8);
     assertThat(metrics.at("/differences/reference").asText()).isEqualTo("jamworld-videojam");
+    checkNulls(rows, metrics);
 
     // the same command again does no new work and writes the same figures
     Cli again = eval(out);
@@ -74,6 +75,56 @@ class EvalCommandTest {
     Cli other = eval(out, "--seeds", "3");
     assertThat(other.exit()).isEqualTo(2);
     assertThat(other.err()).contains("other settings", "--fresh");
+  }
+
+  /**
+   * The shuffled and noise nulls against computations made another way. Shuffled: the ref-shuffled
+   * clip is the truth with its frames deranged by the clip's noise seed, which is exactly what each
+   * ref-truth row scores as its "shuffled" variant, so the two must agree value for value, and
+   * deranging frames changes no frame's appearance. Noise: every value uniform in [-1, 1] and
+   * independent, so two frames differ by E|U1 - U2| = 1/3 of the range on average and VBench
+   * flickering, (255 - mean |difference| in levels) / 255, is 1 - 1/3 = 2/3; no clip of noise passes
+   * a motion test.
+   */
+  static void checkNulls(List<String> rows, JsonNode metrics) throws Exception {
+    java.util.Map<String, JsonNode> byKey = new java.util.HashMap<>();
+    for (String line : rows) {
+      JsonNode r = JSON.readTree(line);
+      byKey.put(r.get("config").asText() + "/" + r.get("id").asText() + "/" + r.get("seed").asText(), r);
+    }
+    int truthRows = 0;
+    int noiseRows = 0;
+    for (JsonNode r : byKey.values()) {
+      String key = r.get("id").asText() + "/" + r.get("seed").asText();
+      switch (r.get("config").asText()) {
+        case "ref-truth" -> {
+          JsonNode shuffled = byKey.get("ref-shuffled/" + key);
+          assertThat(shuffled).as("ref-shuffled row for " + key).isNotNull();
+          assertThat(shuffled.get("noise_seed")).isEqualTo(r.get("noise_seed"));
+          assertThat(shuffled.get("prompt_scores")).as(key).isEqualTo(r.get("shuffled"));
+          assertThat(shuffled.at("/prompt_scores/appearance").asDouble()).as(key).isEqualTo(r.at("/prompt_scores/appearance").asDouble());
+          assertThat(shuffled.at("/prompt_scores/colour_match").asDouble()).as(key).isEqualTo(1.0);
+          truthRows++;
+        }
+        case "ref-noise" -> {
+          assertThat(r.at("/generic/flickering").asDouble()).as(key).isCloseTo(2 / 3.0, within(0.03));
+          assertThat(r.at("/prompt_scores/motion_pass").asDouble()).as(key).isEqualTo(0.0);
+          noiseRows++;
+        }
+        default -> { }
+      }
+    }
+    assertThat(truthRows).isEqualTo(8);
+    assertThat(noiseRows).isEqualTo(8);
+    // the summary carries them: over 8 clips the noise flickering is within a few thousandths of 2/3
+    assertThat(metrics.at("/summary/ref-noise/ALL/flickering/mean").asDouble()).isCloseTo(2 / 3.0, within(0.01));
+    assertThat(metrics.at("/summary/ref-noise/ALL/motion_pass/mean").asDouble()).isEqualTo(0.0);
+    for (String m : List.of("appearance", "motion", "motion_pass")) {
+      assertThat(metrics.at("/summary/ref-shuffled/ALL/" + m + "/mean").asDouble()).as(m)
+          .isEqualTo(metrics.at("/summary/ref-truth/ALL/null_shuffled/" + m + "/mean").asDouble());
+    }
+    assertThat(metrics.at("/summary/ref-shuffled/ALL/motion/mean").asDouble())
+        .isLessThan(metrics.at("/summary/ref-truth/ALL/motion/mean").asDouble());
   }
 
   @Test

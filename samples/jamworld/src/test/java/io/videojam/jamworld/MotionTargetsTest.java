@@ -97,26 +97,34 @@ class MotionTargetsTest {
     return Math.hypot(Math.max(qx, 0), Math.max(qy, 0));
   }
 
+  /**
+   * Across a suite (two clips per category), one instance reused clip after clip gives what a fresh
+   * instance gives (the estimator keeps no state from one clip to the next), and each motion video
+   * is Eq. 5 of its own flows, aligned duplicate-first: motion frame t is flow t - 1, frame 0
+   * repeats flow 0. How fast this runs is the bench's business, not a unit test's.
+   */
   @Test
-  void timing() {
-    List<ClipSpec> specs = world.suite(Split.TRAIN, 25, 1);
-    try (MotionTargets targets = new MotionTargets("dis:medium", 0.15, 4)) {
-      for (int i = 0; i < 20; i++) { // warm up
-        targets.encode(world.render(specs.get(i)));
+  void aReusedInstanceEncodesEveryClipOfASuiteLikeAFreshOneAndAsEq5OfItsFlows() {
+    List<ClipSpec> specs = world.suite(Split.TRAIN, 2, 1);
+    assertThat(specs).hasSize(8);
+    FlowRgbCodec codec = new FlowRgbCodec(0.15);
+    try (MotionTargets shared = new MotionTargets("dis:medium", 0.15, 4)) {
+      for (ClipSpec spec : specs) {
+        Clip clip = world.render(spec);
+        float[] motion = shared.encode(clip);
+        float[] fresh;
+        List<FlowField> flows;
+        try (MotionTargets once = new MotionTargets("dis:medium", 0.15, 4)) {
+          fresh = once.encode(clip);
+          flows = once.flows(clip);
+        }
+        assertThat(motion).as(spec.prompt()).containsExactly(fresh);
+        assertThat(flows).hasSize(T - 1);
+        for (int t = 0; t < T; t++) {
+          float[] expected = codec.encode(flows.get(Math.max(t - 1, 0))).data();
+          assertThat(frame(motion, t)).as("%s, motion frame %d", spec.prompt(), t).containsExactly(expected);
+        }
       }
-      long t0 = System.nanoTime();
-      for (ClipSpec s : specs) {
-        world.render(s);
-      }
-      long t1 = System.nanoTime();
-      for (ClipSpec s : specs) {
-        targets.encode(world.render(s));
-      }
-      long t2 = System.nanoTime();
-      double render = (t1 - t0) / 1e6 / specs.size();
-      double both = (t2 - t1) / 1e6 / specs.size();
-      System.out.printf("JamWorld timing: render %.2f ms/clip, render + motion targets %.2f ms/clip%n", render, both);
-      assertThat(both).isLessThan(200);
     }
   }
 }
