@@ -1,5 +1,6 @@
 package io.videojam.cli;
 
+import io.videojam.media.LinePlot;
 import io.videojam.api.FloatTensor;
 import io.videojam.api.Tensor;
 import io.videojam.api.VideoJamException;

@@ -1,5 +1,6 @@
 package io.videojam.cli;
 
+import io.videojam.media.BarChart;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ObjectNode;

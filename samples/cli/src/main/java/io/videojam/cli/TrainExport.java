@@ -1,5 +1,6 @@
 package io.videojam.cli;
 
+import io.videojam.media.LinePlot;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.SerializationFeature;
 import io.videojam.api.VideoJamException;

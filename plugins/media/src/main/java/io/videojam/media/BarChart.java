@@ -1,6 +1,5 @@
-package io.videojam.cli;
+package io.videojam.media;
 
-import io.videojam.media.PngWriter;
 import java.awt.Color;
 import java.awt.Font;
 import java.awt.FontMetrics;
@@ -17,7 +16,7 @@ import java.util.List;
  * A grouped bar chart with error bars written as PNG (metric comparisons): one bar per series in
  * each group, one colour per series (same palette as {@link LinePlot}), groups along the x axis.
  */
-final class BarChart {
+public final class BarChart {
   /** The {@link LinePlot} palette, so that a series has the same colour in both kinds of chart. */
   /** LinePlot's six colours first, then the rest of the tab10 palette, so up to ten series stay distinct. */
   static final Color[] COLOURS = {new Color(0x1f77b4), new Color(0xd62728), new Color(0x2ca02c),
@@ -99,7 +98,7 @@ final class BarChart {
    *     (NaN = no error bar)
    * @throws IllegalArgumentException when the lengths do not match or an error is negative
    */
-  static BufferedImage render(String title, String yLabel, List<String> groups, List<String> series,
+  public static BufferedImage render(String title, String yLabel, List<String> groups, List<String> series,
       double[][] values, double[][] errors) {
     Layout l = layout(title, yLabel, groups, series, values, errors);
     BufferedImage img = new BufferedImage(l.width(), l.height(), BufferedImage.TYPE_INT_RGB);
@@ -119,7 +118,7 @@ final class BarChart {
   }
 
   /** Renders the chart (see {@link #render}) and writes it as PNG atomically. */
-  static void write(Path png, String title, String yLabel, List<String> groups, List<String> series,
+  public static void write(Path png, String title, String yLabel, List<String> groups, List<String> series,
       double[][] values, double[][] errors) {
     PngWriter.write(png, render(title, yLabel, groups, series, values, errors));
   }

@@ -1,6 +1,5 @@
-package io.videojam.cli;
+package io.videojam.media;
 
-import io.videojam.media.PngWriter;
 import java.awt.BasicStroke;
 import java.awt.Color;
 import java.awt.Font;
@@ -13,17 +12,17 @@ import java.util.List;
 import java.util.Map;
 
 /** A small line chart written as PNG (loss curves, diagnostic curves). */
-final class LinePlot {
+public final class LinePlot {
   private static final Color[] COLOURS = {new Color(0x1f77b4), new Color(0xd62728), new Color(0x2ca02c),
       new Color(0xff7f0e), new Color(0x9467bd), new Color(0x8c564b)};
 
   /** A named series of (x, y) points. */
-  record Series(String name, double[] x, double[] y) {}
+  public record Series(String name, double[] x, double[] y) {}
 
   private LinePlot() {}
 
   /** Writes the chart atomically; {@code logY} plots log10 of positive values. */
-  static void write(Path png, String title, String xLabel, String yLabel, List<Series> series, boolean logY) {
+  public static void write(Path png, String title, String xLabel, String yLabel, List<Series> series, boolean logY) {
     int w = 720, h = 420, left = 70, right = 20, top = 36, bottom = 50;
     BufferedImage img = new BufferedImage(w, h, BufferedImage.TYPE_INT_RGB);
     Graphics2D g = img.createGraphics();
@@ -114,7 +113,7 @@ final class LinePlot {
   }
 
   /** Moving average over {@code window} points (for noisy loss curves). */
-  static double[] smooth(double[] y, int window) {
+  public static double[] smooth(double[] y, int window) {
     double[] out = new double[y.length];
     double sum = 0;
     int n = 0;

@@ -1,4 +1,4 @@
-package io.videojam.cli;
+package io.videojam.media;
 
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatCode;
