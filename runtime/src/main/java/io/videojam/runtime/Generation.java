@@ -9,16 +9,21 @@ import java.util.Map;
  * @param video RGB frames {@code [3, T, H, W]} in [-1, 1]
  * @param motion the model's motion prediction shown as RGB {@code [3, T, H, W]}, or null for a model without motion channels
  * @param latent the final joint latent {@code [1, C, T', H', W']}, before decoding
- * @param settings every setting that decided the clip, for run.json
+ * @param record every setting that decided the clip (what run.json records)
  * @param timings where the time went
  * @param initialNoise the noise at t = 0 the sampler started from, {@code [1, C, T', H', W']} (the
  *     request's, or the seed's); null where the producer does not say
  */
-public record Generation(FloatTensor video, FloatTensor motion, FloatTensor latent, Map<String, Object> settings, Timings timings,
+public record Generation(FloatTensor video, FloatTensor motion, FloatTensor latent, GenerationRecord record, Timings timings,
     FloatTensor initialNoise) {
   /** A clip without its initial noise. */
-  public Generation(FloatTensor video, FloatTensor motion, FloatTensor latent, Map<String, Object> settings, Timings timings) {
-    this(video, motion, latent, settings, timings, null);
+  public Generation(FloatTensor video, FloatTensor motion, FloatTensor latent, GenerationRecord record, Timings timings) {
+    this(video, motion, latent, record, timings, null);
+  }
+
+  /** The record as run.json's {@code "settings"} object (a view for printing and JSON; use {@link #record()} in code). */
+  public Map<String, Object> settings() {
+    return record.asMap();
   }
 
   /**

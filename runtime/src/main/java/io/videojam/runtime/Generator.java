@@ -194,34 +194,22 @@ public final class Generator {
     FloatTensor latent = new FloatTensor(shape.dims(), x1);
     FloatTensor video = decode(x1, shape, 0, shape.appearanceChannels());
     FloatTensor motionVideo = null;
-    Map<String, Object> settings = new LinkedHashMap<>();
+    String motionNote = null;
     if (info.hasMotion() && motion.isPresent()) {
       FloatTensor decoded = decode(x1, shape, shape.appearanceChannels(), shape.motionChannels());
       if (decoded.shape()[0] == motion.get().channels()) {
         motionVideo = motion.get().visualize(decoded);
       } else {
-        settings.put("motion-visualization", "skipped: the motion channels decode to " + decoded.shape()[0] + " channels, "
-            + motion.get().name() + " shows " + motion.get().channels());
+        motionNote = "skipped: the motion channels decode to " + decoded.shape()[0] + " channels, "
+            + motion.get().name() + " shows " + motion.get().channels();
       }
     }
     long total = System.nanoTime() - start;
-
-    settings.put("prompt", request.prompt());
-    settings.put("seed", request.seed());
-    settings.put("initial-noise", request.initialNoise() == null ? "seed" : "given");
-    settings.put("steps", request.steps());
-    settings.put("solver", request.solver());
-    settings.put("schedule", request.schedule());
-    settings.put("schedule-settings", request.scheduleSettings().values());
-    settings.put("times", times);
-    settings.put("guidance", rule.name());
-    settings.put("guidance-settings", rule.settings());
-    settings.put("pass-mode", mode.key());
-    settings.put("pass-mode-requested", request.passMode().key());
-    settings.put("memory-budget-bytes", request.memoryBudgetBytes());
-    settings.put("batched-estimate-bytes", batchedBytes(passes.size()));
-    settings.put("model-runs", runs[0]);
-    return new Generation(video, motionVideo, latent, settings,
+    GenerationRecord record = new GenerationRecord(request.prompt(), request.seed(), request.initialNoise() != null, request.steps(),
+        request.solver(), request.schedule(), request.scheduleSettings().values(), times, rule.name(), rule.settings(), mode,
+        request.passMode(), request.memoryBudgetBytes(), batchedBytes(passes.size()), runs[0], motionNote, info.name(), info.hash(),
+        backend.name());
+    return new Generation(video, motionVideo, latent, record,
         new Generation.Timings(total, samplingNanos, model.backendNanos() - backendStart, runs[0]), initialNoise);
   }
 

@@ -1,7 +1,5 @@
 package io.videojam.cli;
 
-import com.fasterxml.jackson.databind.ObjectMapper;
-import com.fasterxml.jackson.databind.SerializationFeature;
 import io.videojam.api.FloatTensor;
 import io.videojam.api.ModelInfo;
 import io.videojam.api.Npy;
@@ -14,12 +12,10 @@ import io.videojam.media.OutputStaging;
 import io.videojam.media.PngWriter;
 import io.videojam.runtime.BackendChoice;
 import io.videojam.runtime.Generation;
+import io.videojam.runtime.GenerationRecord;
+import io.videojam.runtime.RunRecord;
 import io.videojam.runtime.RuntimeConfig;
 import java.awt.image.BufferedImage;
-import java.io.IOException;
-import java.nio.file.Files;
-import java.nio.file.Path;
-import java.time.Instant;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -28,7 +24,6 @@ import java.util.concurrent.ExecutionException;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.Future;
-import java.util.stream.Stream;
 
 /** Writes what design.md lists for {@code generate} into a staging folder. */
 final class GenerationWriter {
@@ -52,9 +47,6 @@ final class GenerationWriter {
     int h = (int) g.video().shape()[2];
     int w = (int) g.video().shape()[3];
     int scale = scaleOption != null ? scaleOption : Frames.autoScale(h, w);
-    if (scale < 1 || scale > 64) {
-      throw new VideoJamException("--scale must be between 1 and 64, got " + scale);
-    }
     // the video files are independent: write them on all cores
     List<Runnable> jobs = new ArrayList<>();
     jobs.add(() -> Mp4Writer.write(staging.file("video.mp4"), g.video(), fps, scale));
@@ -77,64 +69,14 @@ final class GenerationWriter {
       jobs.add(() -> Npy.write(g.latent(), staging.file("latents.npy")));
     }
     runAll(jobs);
-    String prompt = String.valueOf(g.settings().get("prompt"));
-    ContactSheet.write(staging.file("contact-sheet.png"), "\"" + prompt + "\"  " + g.settings().get("guidance") + " "
-        + g.settings().get("guidance-settings") + "  seed " + g.settings().get("seed"), rows, 16);
+    GenerationRecord r = g.record();
+    ContactSheet.write(staging.file("contact-sheet.png"), "\"" + r.prompt() + "\"  " + r.guidance() + " " + r.guidanceSettings()
+        + "  seed " + r.seed(), rows, 16);
     long writing = System.nanoTime() - start;
 
-    Map<String, Object> run = new LinkedHashMap<>();
-    run.put("format", 1);
-    run.put("command", "generate");
-    run.put("created", Instant.now().toString());
-    Map<String, Object> m = new LinkedHashMap<>();
-    m.put("dir", config.modelDir().toAbsolutePath().normalize().toString());
-    m.put("name", model.name());
-    m.put("sha256", model.hash());
-    m.put("latent", model.latent().dims());
-    m.put("appearance-channels", model.latent().appearanceChannels());
-    m.put("motion-channels", model.latent().motionChannels());
-    m.put("video", Map.of("frames", model.video().frames(), "height", model.video().height(), "width", model.video().width(), "fps", fps));
-    run.put("model", m);
-    Map<String, Object> b = new LinkedHashMap<>();
-    b.put("name", backend.name());
-    b.put("requested", backend.requested());
-    if (!backend.passedOver().isEmpty()) {
-      b.put("auto-passed-over", backend.passedOver());
-    }
-    b.put("description", backend.backend().description());
-    b.put("intra-op-threads", config.options().intraOpThreads());
-    b.put("inter-op-threads", config.options().interOpThreads());
-    b.put("optimization", config.options().optimization());
-    b.put("device", config.options().deviceId());
-    b.put("precision", config.options().precision());
-    b.put("max-batch", config.options().maxBatch());
-    if (!backend.name().equals("cpu")) {
-      b.put("engine-cache", config.options().engineCache().toString());
-    }
-    run.put("backend", b);
-    if (!inputs.isEmpty()) {
-      run.put("inputs", inputs);
-    }
-    run.put("settings", g.settings());
-    run.put("display-scale", scale);
-    Generation.Timings t = g.timings();
-    Map<String, Object> timings = new LinkedHashMap<>();
-    timings.put("generation-s", t.totalNanos() / 1e9);
-    timings.put("sampling-s", t.samplingNanos() / 1e9);
-    timings.put("backend-s", t.backendNanos() / 1e9);
-    timings.put("model-runs", t.modelRuns());
-    timings.put("overhead", t.overhead());
-    timings.put("writing-s", writing / 1e9);
-    timings.put("command-s", (System.nanoTime() - commandStart) / 1e9);
-    run.put("timings", timings);
-    run.put("outputs", listOutputs(staging.stagingDir()));
-    run.put("environment", Map.of("java", System.getProperty("java.version"), "os", System.getProperty("os.name") + " "
-        + System.getProperty("os.arch"), "cores", Runtime.getRuntime().availableProcessors()));
-    try {
-      Files.write(staging.file("run.json"), new ObjectMapper().enable(SerializationFeature.INDENT_OUTPUT).writeValueAsBytes(run));
-    } catch (IOException e) {
-      throw new VideoJamException("cannot write run.json: " + e.getMessage());
-    }
+    RunRecord.Extras extras = new RunRecord.Extras("generate", inputs, scale, writing, System.nanoTime() - commandStart,
+        RunRecord.listOutputs(staging.stagingDir()));
+    RunRecord.write(staging.file("run.json"), RunRecord.of(g, model, config, backend, extras));
     return writing;
   }
 
@@ -162,17 +104,5 @@ final class GenerationWriter {
     } finally {
       pool.shutdownNow();
     }
-  }
-
-  private static Map<String, Long> listOutputs(Path root) {
-    Map<String, Long> out = new LinkedHashMap<>();
-    try (Stream<Path> files = Files.walk(root)) {
-      for (Path p : files.filter(Files::isRegularFile).sorted().toList()) {
-        out.put(root.relativize(p).toString(), Files.size(p));
-      }
-    } catch (IOException e) {
-      throw new VideoJamException("cannot list outputs in " + root + ": " + e.getMessage());
-    }
-    return out;
   }
 }
