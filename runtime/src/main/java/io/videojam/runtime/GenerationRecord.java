@@ -17,6 +17,7 @@ import java.util.Map;
  * @param times the sampling times t_0 = 0 < ... < t_steps = 1 the schedule gave
  * @param guidance the rule's name (after defaults: the model's, else inner or cfg)
  * @param guidanceSettings the rule's effective weights and passes
+ * @param guidanceWindow the sampling times at which the rule guided
  * @param passMode the pass mode used
  * @param passModeRequested the pass mode asked for ({@code auto} picks)
  * @param memoryBudgetBytes the budget auto compared a batched run against
@@ -28,7 +29,7 @@ import java.util.Map;
  * @param backend the backend's name
  */
 public record GenerationRecord(String prompt, long seed, boolean noiseGiven, int steps, String solver, String schedule,
-    Map<String, Object> scheduleSettings, double[] times, String guidance, Map<String, Object> guidanceSettings, PassMode passMode,
+    Map<String, Object> scheduleSettings, double[] times, String guidance, Map<String, Object> guidanceSettings, GuidanceWindow guidanceWindow, PassMode passMode,
     PassMode passModeRequested, long memoryBudgetBytes, long batchedEstimateBytes, long modelRuns, String motionVisualization,
     String modelName, String modelHash, String backend) {
   public GenerationRecord {
@@ -58,6 +59,7 @@ public record GenerationRecord(String prompt, long seed, boolean noiseGiven, int
     m.put("times", times.clone());
     m.put("guidance", guidance);
     m.put("guidance-settings", guidanceSettings);
+    m.put("guidance-window", java.util.List.of(guidanceWindow.start(), guidanceWindow.stop()));
     m.put("pass-mode", passMode.key());
     m.put("pass-mode-requested", passModeRequested.key());
     m.put("memory-budget-bytes", memoryBudgetBytes);

@@ -22,9 +22,12 @@ import java.util.Map;
  * @param memoryBudgetBytes the budget {@link PassMode#AUTO} compares a batched run's estimate against
  * @param initialNoise the noise at t = 0, {@code [1, C, T, H, W]} of the model's latent shape, or null
  *     to draw it from {@code seed} (given, the seed no longer decides the noise)
+ * @param guidanceWindow the sampling times at which the rule guides (elsewhere the fully conditioned
+ *     pass alone); {@link GuidanceWindow#ALWAYS} by default
  */
 public record GenerationRequest(String prompt, long seed, int steps, String solver, String schedule, Settings scheduleSettings,
-    String guidance, Settings guidanceSettings, PassMode passMode, long memoryBudgetBytes, FloatTensor initialNoise) {
+    String guidance, Settings guidanceSettings, PassMode passMode, long memoryBudgetBytes, FloatTensor initialNoise,
+    GuidanceWindow guidanceWindow) {
   public static final long DEFAULT_MEMORY_BUDGET = 2L << 30;
 
   /** The parameter's name in messages: the library's and the CLI's. */
@@ -34,6 +37,9 @@ public record GenerationRequest(String prompt, long seed, int steps, String solv
   public static final int MAX_PROMPT_CHARS = 20_000;
 
   public GenerationRequest {
+    if (guidanceWindow == null) {
+      guidanceWindow = GuidanceWindow.ALWAYS;
+    }
     if (prompt == null) {
       throw new VideoJamException("prompt is required (null)");
     }
@@ -60,7 +66,14 @@ public record GenerationRequest(String prompt, long seed, int steps, String solv
     }
   }
 
-  /** A request without initial noise: the seed draws it. */
+  /** A request guided at every step. */
+  public GenerationRequest(String prompt, long seed, int steps, String solver, String schedule, Settings scheduleSettings,
+      String guidance, Settings guidanceSettings, PassMode passMode, long memoryBudgetBytes, FloatTensor initialNoise) {
+    this(prompt, seed, steps, solver, schedule, scheduleSettings, guidance, guidanceSettings, passMode, memoryBudgetBytes, initialNoise,
+        GuidanceWindow.ALWAYS);
+  }
+
+  /** A request without initial noise (the seed draws it), guided at every step. */
   public GenerationRequest(String prompt, long seed, int steps, String solver, String schedule, Settings scheduleSettings,
       String guidance, Settings guidanceSettings, PassMode passMode, long memoryBudgetBytes) {
     this(prompt, seed, steps, solver, schedule, scheduleSettings, guidance, guidanceSettings, passMode, memoryBudgetBytes, null);
@@ -96,27 +109,99 @@ public record GenerationRequest(String prompt, long seed, int steps, String solv
   }
 
   public GenerationRequest withSteps(int n) {
-    return new GenerationRequest(prompt, seed, n, solver, schedule, scheduleSettings, guidance, guidanceSettings, passMode, memoryBudgetBytes, initialNoise);
+    return new GenerationRequest(prompt, seed, n, solver, schedule, scheduleSettings, guidance, guidanceSettings, passMode, memoryBudgetBytes, initialNoise, guidanceWindow);
   }
 
   public GenerationRequest withGuidance(String name, Settings settings) {
-    return new GenerationRequest(prompt, seed, steps, solver, schedule, scheduleSettings, name, settings, passMode, memoryBudgetBytes, initialNoise);
+    return new GenerationRequest(prompt, seed, steps, solver, schedule, scheduleSettings, name, settings, passMode, memoryBudgetBytes, initialNoise, guidanceWindow);
   }
 
   public GenerationRequest withPassMode(PassMode mode) {
-    return new GenerationRequest(prompt, seed, steps, solver, schedule, scheduleSettings, guidance, guidanceSettings, mode, memoryBudgetBytes, initialNoise);
+    return new GenerationRequest(prompt, seed, steps, solver, schedule, scheduleSettings, guidance, guidanceSettings, mode, memoryBudgetBytes, initialNoise, guidanceWindow);
   }
 
   public GenerationRequest withSolver(String name) {
-    return new GenerationRequest(prompt, seed, steps, name, schedule, scheduleSettings, guidance, guidanceSettings, passMode, memoryBudgetBytes, initialNoise);
+    return new GenerationRequest(prompt, seed, steps, name, schedule, scheduleSettings, guidance, guidanceSettings, passMode, memoryBudgetBytes, initialNoise, guidanceWindow);
   }
 
   public GenerationRequest withSchedule(String name, Settings settings) {
-    return new GenerationRequest(prompt, seed, steps, solver, name, settings, guidance, guidanceSettings, passMode, memoryBudgetBytes, initialNoise);
+    return new GenerationRequest(prompt, seed, steps, solver, name, settings, guidance, guidanceSettings, passMode, memoryBudgetBytes, initialNoise, guidanceWindow);
   }
 
   /** The same request starting from {@code noise} ({@code [1, C, T, H, W]}), or from the seed's noise when null. */
   public GenerationRequest withInitialNoise(FloatTensor noise) {
-    return new GenerationRequest(prompt, seed, steps, solver, schedule, scheduleSettings, guidance, guidanceSettings, passMode, memoryBudgetBytes, noise);
+    return new GenerationRequest(prompt, seed, steps, solver, schedule, scheduleSettings, guidance, guidanceSettings, passMode, memoryBudgetBytes, noise,
+        guidanceWindow);
+  }
+
+  /** The same request guided only at times in {@code window} (see {@link GuidanceWindow}). */
+  public GenerationRequest withGuidanceWindow(GuidanceWindow window) {
+    return new GenerationRequest(prompt, seed, steps, solver, schedule, scheduleSettings, guidance, guidanceSettings, passMode, memoryBudgetBytes,
+        initialNoise, window);
+  }
+
+  /** A builder starting from {@link #of(String, long)}'s defaults with seed 0. */
+  public static Builder builder(String prompt) {
+    return new Builder(of(prompt, 0));
+  }
+
+  /** Builds a request field by field; unset fields keep {@link #of(String, long)}'s defaults. */
+  public static final class Builder {
+    private GenerationRequest r;
+
+    private Builder(GenerationRequest start) {
+      this.r = start;
+    }
+
+    public Builder seed(long seed) {
+      r = new GenerationRequest(r.prompt, seed, r.steps, r.solver, r.schedule, r.scheduleSettings, r.guidance, r.guidanceSettings, r.passMode,
+          r.memoryBudgetBytes, r.initialNoise, r.guidanceWindow);
+      return this;
+    }
+
+    public Builder steps(int steps) {
+      r = r.withSteps(steps);
+      return this;
+    }
+
+    public Builder solver(String name) {
+      r = r.withSolver(name);
+      return this;
+    }
+
+    public Builder schedule(String name, Settings settings) {
+      r = r.withSchedule(name, settings);
+      return this;
+    }
+
+    public Builder guidance(String name, Settings settings) {
+      r = r.withGuidance(name, settings);
+      return this;
+    }
+
+    public Builder guidanceWindow(double start, double stop) {
+      r = r.withGuidanceWindow(new GuidanceWindow(start, stop));
+      return this;
+    }
+
+    public Builder passMode(PassMode mode) {
+      r = r.withPassMode(mode);
+      return this;
+    }
+
+    public Builder memoryBudgetBytes(long bytes) {
+      r = new GenerationRequest(r.prompt, r.seed, r.steps, r.solver, r.schedule, r.scheduleSettings, r.guidance, r.guidanceSettings, r.passMode,
+          bytes, r.initialNoise, r.guidanceWindow);
+      return this;
+    }
+
+    public Builder initialNoise(FloatTensor noise) {
+      r = r.withInitialNoise(noise);
+      return this;
+    }
+
+    public GenerationRequest build() {
+      return r;
+    }
   }
 }

@@ -9,7 +9,6 @@ import io.videojam.api.LongTensor;
 import io.videojam.api.Memory;
 import io.videojam.api.ModelInfo;
 import io.videojam.api.MotionRepresentation;
-import io.videojam.api.Pass;
 import io.videojam.api.Plugins;
 import io.videojam.api.Settings;
 import io.videojam.api.Solver;
@@ -21,7 +20,6 @@ import io.videojam.api.VideoModel;
 import io.videojam.model.OnnxVideoModel;
 import io.videojam.sampling.Schedules;
 import jakarta.inject.Inject;
-import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -99,35 +97,50 @@ public final class Generator {
     return (long) passes * model.info().latent().sampleSize() * Float.BYTES * ACTIVATION_FACTOR;
   }
 
+  /**
+   * Generates one clip: {@link #prepare} (rule, solver, schedule, noise, text), sampling with a
+   * {@link PassRunner} (the rule's passes, batched or sequential, NaN-checked), then {@link #decode}
+   * (video and motion visualisation) and the {@link GenerationRecord}.
+   */
   public Generation generate(GenerationRequest request, StepListener listener) {
     StepListener progress = listener == null ? StepListener.NONE : listener;
     long start = System.nanoTime();
     long backendStart = model.backendNanos();
+    Plan plan = prepare(request);
+    PassRunner runner = new PassRunner(model, plan.rule(), plan.text(), plan.nullText(), plan.mode() == PassMode.BATCHED,
+        request.guidanceWindow(), request.steps());
+    long samplingStart = System.nanoTime();
+    float[] x1 = plan.solver().integrate(runner::velocity, plan.noise().data().clone(), plan.times(), progress);
+    long samplingNanos = System.nanoTime() - samplingStart;
+    Decoded out = decode(x1);
+    long total = System.nanoTime() - start;
     ModelInfo info = model.info();
-    LatentShape shape = info.latent();
+    GenerationRecord record = new GenerationRecord(request.prompt(), request.seed(), request.initialNoise() != null, request.steps(),
+        request.solver(), request.schedule(), request.scheduleSettings().values(), plan.times(), plan.rule().name(), plan.rule().settings(),
+        request.guidanceWindow(), plan.mode(), request.passMode(), request.memoryBudgetBytes(), batchedBytes(plan.rule().passes().size()), runner.runs(),
+        out.motionNote(), info.name(), info.hash(), backend.name());
+    return new Generation(out.video(), out.motion(), new FloatTensor(info.latent().dims(), x1), record,
+        new Generation.Timings(total, samplingNanos, model.backendNanos() - backendStart, runner.runs()), plan.noise());
+  }
+
+  /** What sampling needs, resolved from a request. */
+  private record Plan(GuidanceRule rule, Solver solver, double[] times, PassMode mode, Tensor text, Tensor nullText, FloatTensor noise) {}
+
+  /** Resolves the rule, solver, schedule and pass mode, checks the memory, encodes the text and draws the noise. */
+  private Plan prepare(GenerationRequest request) {
+    LatentShape shape = model.info().latent();
     GuidanceRule rule = rule(request);
     Solver solver = Plugins.find(SolverProvider.class, request.solver(), "--solver").create(Settings.empty("--solver"));
     // "auto" and "model" pick the model's own schedule (vp timesteps, edm Karras sigmas) where it has one
     double[] times = Schedules.resolve(request.schedule(), request.scheduleSettings(),
         model instanceof OnnxVideoModel onnx ? onnx.nativeSchedule() : Optional.empty()).times(request.steps());
-    List<Pass> passes = rule.passes();
-    PassMode mode = resolve(request, passes.size());
-
-    Tensor text = model.textEncoder().encode(List.of(request.prompt()));
-    Tensor nullText = model.textEncoder().nullCondition(1);
-    Tensor batchedText = concat(passes.stream().map(p -> p.dropText() ? nullText : text).toList());
-
-    float[] noise = request.noise(shape); // the request's initial noise, else drawn from the seed
-    FloatTensor initialNoise = new FloatTensor(shape.dims(), noise.clone()); // for the result: a solver may work in place
-    long[] runs = {0};
-    int totalSteps = request.steps();
-    // every buffer of the step loop is allocated once here: the loop itself allocates nothing large
-    int n = shape.size();
-    int p = passes.size();
+    int p = rule.passes().size();
+    PassMode mode = resolve(request, p);
     boolean batched = mode == PassMode.BATCHED && p > 1;
+    long n = shape.size();
     String latentText = java.util.Arrays.stream(shape.dims()).mapToObj(Long::toString).collect(java.util.stream.Collectors.joining(" x "));
-    if (batched && (long) n * p > LatentShape.MAX_VALUES) {
-      throw new VideoJamException("a batched run of " + p + " passes over a latent of " + latentText + " holds " + (long) n * p
+    if (batched && n * p > LatentShape.MAX_VALUES) {
+      throw new VideoJamException("a batched run of " + p + " passes over a latent of " + latentText + " holds " + n * p
           + " values, over the limit of " + LatentShape.MAX_VALUES + " (one Java array); use pass mode sequential or a smaller latent");
     }
     // the step loop's buffers (passes, guided, scratch, batched in and out) and about four more for the
@@ -135,82 +148,29 @@ public final class Generator {
     Memory.require(Memory.product(n, p + 6L + (batched ? 2L * p : 0), Float.BYTES),
         "sampling a latent of " + latentText + " with " + p + " passes" + (batched ? " batched" : ""),
         "reduce the model's frames, height or width" + (batched ? ", or use pass mode sequential" : ""));
-    List<float[]> outputs = new ArrayList<>(p);
-    for (int k = 0; k < p; k++) {
-      outputs.add(new float[n]);
-    }
-    float[] guided = new float[n];
-    float[] scratch = new float[n];
-    float[] batchedIn = batched ? new float[n * p] : null;
-    long[] batchedDims = shape.withBatch(p).dims();
-    float[] batchedOut = batched ? new float[n * p] : null;
-    long[] dims = shape.dims();
-    long samplingStart = System.nanoTime();
-    float[] x1 = solver.integrate((x, t, step) -> {
-      if (batched) {
-        float[] in = batchedIn;
-        for (int k = 0; k < p; k++) {
-          System.arraycopy(x, 0, in, k * n, n);
-          if (passes.get(k).dropMotion()) {
-            zeroMotion(in, k * n, shape);
-          }
-        }
-        // a new tensor instance every step: a backend may skip copying the very instance it saw last run
-        model.velocity(new FloatTensor(batchedDims, in), t, batchedText, batchedOut);
-        runs[0]++;
-        for (int k = 0; k < p; k++) {
-          System.arraycopy(batchedOut, k * n, outputs.get(k), 0, n);
-        }
-      } else {
-        FloatTensor state = new FloatTensor(dims, x); // one instance per step: passes that share it share the copy
-        FloatTensor noMotion = null;
-        for (int k = 0; k < p; k++) {
-          Pass pass = passes.get(k);
-          FloatTensor in = state;
-          if (pass.dropMotion()) {
-            if (noMotion == null) {
-              // the motion channels of scratch stay zero: only the appearance channels are copied
-              System.arraycopy(x, 0, scratch, 0, shape.appearanceChannels() * shape.planeSize());
-              noMotion = new FloatTensor(dims, scratch);
-            }
-            in = noMotion;
-          }
-          model.velocity(in, t, pass.dropText() ? nullText : text, outputs.get(k));
-          runs[0]++;
-        }
-      }
-      rule.combine(outputs, shape, guided);
-      if (!finite(guided)) {
-        // a non-finite guided value comes from a non-finite pass output (or overflow): name the first such pass
-        for (int k = 0; k < p; k++) {
-          checkFinite(outputs.get(k), step, totalSteps, t, passes.get(k));
-        }
-        checkFinite(guided, step, totalSteps, t, null);
-      }
-      return guided;
-    }, noise, times, progress);
-    long samplingNanos = System.nanoTime() - samplingStart;
+    Tensor text = model.textEncoder().encode(List.of(request.prompt()));
+    Tensor nullText = model.textEncoder().nullCondition(1);
+    // the request's initial noise, else drawn from the seed; kept for the result (a solver may work in place)
+    FloatTensor noise = new FloatTensor(shape.dims(), request.noise(shape));
+    return new Plan(rule, solver, times, mode, text, nullText, noise);
+  }
 
-    FloatTensor latent = new FloatTensor(shape.dims(), x1);
+  /** The decoded video, the motion visualisation (or why there is none). */
+  private record Decoded(FloatTensor video, FloatTensor motion, String motionNote) {}
+
+  /** Decodes the appearance channels to the video and the motion channels to their visualisation. */
+  private Decoded decode(float[] x1) {
+    LatentShape shape = model.info().latent();
     FloatTensor video = decode(x1, shape, 0, shape.appearanceChannels());
-    FloatTensor motionVideo = null;
-    String motionNote = null;
-    if (info.hasMotion() && motion.isPresent()) {
-      FloatTensor decoded = decode(x1, shape, shape.appearanceChannels(), shape.motionChannels());
-      if (decoded.shape()[0] == motion.get().channels()) {
-        motionVideo = motion.get().visualize(decoded);
-      } else {
-        motionNote = "skipped: the motion channels decode to " + decoded.shape()[0] + " channels, "
-            + motion.get().name() + " shows " + motion.get().channels();
-      }
+    if (!model.info().hasMotion() || motion.isEmpty()) {
+      return new Decoded(video, null, null);
     }
-    long total = System.nanoTime() - start;
-    GenerationRecord record = new GenerationRecord(request.prompt(), request.seed(), request.initialNoise() != null, request.steps(),
-        request.solver(), request.schedule(), request.scheduleSettings().values(), times, rule.name(), rule.settings(), mode,
-        request.passMode(), request.memoryBudgetBytes(), batchedBytes(passes.size()), runs[0], motionNote, info.name(), info.hash(),
-        backend.name());
-    return new Generation(video, motionVideo, latent, record,
-        new Generation.Timings(total, samplingNanos, model.backendNanos() - backendStart, runs[0]), initialNoise);
+    FloatTensor decoded = decode(x1, shape, shape.appearanceChannels(), shape.motionChannels());
+    if (decoded.shape()[0] != motion.get().channels()) {
+      return new Decoded(video, null, "skipped: the motion channels decode to " + decoded.shape()[0] + " channels, "
+          + motion.get().name() + " shows " + motion.get().channels());
+    }
+    return new Decoded(video, motion.get().visualize(decoded), null);
   }
 
   /** True when every value is finite: x * 0 is 0 for finite x and NaN otherwise (eight lanes, so it vectorises). */
@@ -231,17 +191,6 @@ public final class Generator {
       a0 += v[i] * 0f;
     }
     return a0 + a1 + a2 + a3 + a4 + a5 + a6 + a7 == 0f;
-  }
-
-  private void checkFinite(float[] v, int step, int steps, double t, Pass pass) {
-    for (float f : v) {
-      if (!Float.isFinite(f)) {
-        throw new VideoJamException("model '" + model.info().name() + "' " + (pass == null ? "guidance overflowed to " : "returned ")
-            + (Float.isNaN(f) ? "NaN" : "Inf") + " at step " + (step + 1) + " of " + steps + " (t = "
-            + String.format(java.util.Locale.ROOT, "%.4f", t) + (pass == null ? "" : ", pass " + pass)
-            + "); stopped. Check the time convention and scale in model.json, or the exported weights");
-      }
-    }
   }
 
   /** Channels [from, from + count) of a batch-1 joint latent, decoded by the model's codec to {@code [3, T, H, W]}. */

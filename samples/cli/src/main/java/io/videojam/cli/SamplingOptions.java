@@ -51,6 +51,12 @@ final class SamplingOptions {
   @Option(names = "--guidance-param", paramLabel = "KEY=VALUE", description = "extra parameter for a guidance plugin (repeatable)")
   Map<String, String> guidanceParams = new LinkedHashMap<>();
 
+  @Option(names = "--guidance-start", defaultValue = "0", description = "guide only from this sampling time on (0 = noise, 1 = data; default: ${DEFAULT-VALUE})")
+  double guidanceStart;
+
+  @Option(names = "--guidance-stop", defaultValue = "1", description = "guide only up to this sampling time (default: ${DEFAULT-VALUE}); outside, the fully conditioned pass alone")
+  double guidanceStop;
+
   @Option(names = "--pass-mode", defaultValue = "auto", description = "auto, batched or sequential: how a step's guidance passes run (default: ${DEFAULT-VALUE})")
   String passMode;
 
@@ -74,8 +80,13 @@ final class SamplingOptions {
         g.put(k, v);
       }
     });
+    if (!(guidanceStart >= 0 && guidanceStart <= guidanceStop && guidanceStop <= 1)) {
+      throw new io.videojam.api.VideoJamException("--guidance-start " + guidanceStart + " and --guidance-stop " + guidanceStop
+          + " must satisfy 0 <= start <= stop <= 1");
+    }
     return new GenerationRequest(prompt, seed, steps, solver, schedule, new Settings(Map.of("shift", shift), "--shift"), guidance,
-        new Settings(g, "guidance options"), PassMode.parse(passMode), bytes(memoryBudget));
+        new Settings(g, "guidance options"), PassMode.parse(passMode), bytes(memoryBudget), null,
+        new io.videojam.runtime.GuidanceWindow(guidanceStart, guidanceStop));
   }
 
   private static void put(Map<String, Object> m, String k, Double v) {

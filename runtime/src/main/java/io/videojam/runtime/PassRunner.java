@@ -1,0 +1,150 @@
+package io.videojam.runtime;
+
+import io.videojam.api.FloatTensor;
+import io.videojam.api.GuidanceRule;
+import io.videojam.api.LatentShape;
+import io.videojam.api.Pass;
+import io.videojam.api.Tensor;
+import io.videojam.api.VideoJamException;
+import io.videojam.api.VideoModel;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Locale;
+
+/**
+ * One sampling step's model evaluations: the guidance rule's passes, run batched (one graph run of
+ * batch P) or sequentially, combined by the rule, checked for NaN and Inf. Outside the guidance
+ * window only the fully conditioned pass runs and its velocity is used as it is. Every buffer is
+ * allocated once, here; a step allocates nothing large.
+ */
+final class PassRunner {
+  private final VideoModel model;
+  private final GuidanceRule rule;
+  private final List<Pass> passes;
+  private final LatentShape shape;
+  private final Tensor text;
+  private final Tensor nullText;
+  private final Tensor batchedText;
+  private final boolean batched;
+  private final GuidanceWindow window;
+  private final int full; // index of the pass that drops nothing, or -1
+  private final int steps;
+  private final int n;
+  private final List<float[]> outputs;
+  private final float[] guided;
+  private final float[] scratch;
+  private final float[] batchedIn;
+  private final float[] batchedOut;
+  private final long[] dims;
+  private final long[] batchedDims;
+  private long runs;
+
+  PassRunner(VideoModel model, GuidanceRule rule, Tensor text, Tensor nullText, boolean batched, GuidanceWindow window, int steps) {
+    this.model = model;
+    this.rule = rule;
+    this.passes = rule.passes();
+    this.shape = model.info().latent();
+    this.text = text;
+    this.nullText = nullText;
+    this.batched = batched && passes.size() > 1;
+    this.window = window;
+    this.full = passes.indexOf(Pass.FULL);
+    if (!window.always() && full < 0) {
+      throw new VideoJamException("guidance window " + window + ": rule '" + rule.name() + "' has no fully conditioned pass (" + passes
+          + ") to use outside the window; use the whole window [0, 1] with this rule");
+    }
+    this.steps = steps;
+    this.n = shape.size();
+    int p = passes.size();
+    this.batchedText = this.batched ? Generator.concat(passes.stream().map(q -> q.dropText() ? nullText : text).toList()) : null;
+    this.outputs = new ArrayList<>(p);
+    for (int k = 0; k < p; k++) {
+      outputs.add(new float[n]);
+    }
+    this.guided = new float[n];
+    this.scratch = new float[n];
+    this.batchedIn = this.batched ? new float[n * p] : null;
+    this.batchedOut = this.batched ? new float[n * p] : null;
+    this.dims = shape.dims();
+    this.batchedDims = shape.withBatch(p).dims();
+  }
+
+  /** The guided velocity at state {@code x}, time {@code t} of step {@code step} (the solver's field). */
+  float[] velocity(float[] x, double t, int step) {
+    if (!window.contains(t)) {
+      float[] out = outputs.get(full);
+      model.velocity(new FloatTensor(dims, x), t, text, out);
+      runs++;
+      check(out, step, t, passes.get(full));
+      return out;
+    }
+    if (batched) {
+      runBatched(x, t);
+    } else {
+      runSequential(x, t);
+    }
+    rule.combine(outputs, shape, guided);
+    if (!Generator.finite(guided)) {
+      // a non-finite guided value comes from a non-finite pass output (or overflow): name the first such pass
+      for (int k = 0; k < passes.size(); k++) {
+        check(outputs.get(k), step, t, passes.get(k));
+      }
+      check(guided, step, t, null);
+    }
+    return guided;
+  }
+
+  /** Graph runs so far. */
+  long runs() {
+    return runs;
+  }
+
+  private void runBatched(float[] x, double t) {
+    int p = passes.size();
+    for (int k = 0; k < p; k++) {
+      System.arraycopy(x, 0, batchedIn, k * n, n);
+      if (passes.get(k).dropMotion()) {
+        Generator.zeroMotion(batchedIn, k * n, shape);
+      }
+    }
+    // a new tensor instance every step: a backend may skip copying the very instance it saw last run
+    model.velocity(new FloatTensor(batchedDims, batchedIn), t, batchedText, batchedOut);
+    runs++;
+    for (int k = 0; k < p; k++) {
+      System.arraycopy(batchedOut, k * n, outputs.get(k), 0, n);
+    }
+  }
+
+  private void runSequential(float[] x, double t) {
+    FloatTensor state = new FloatTensor(dims, x); // one instance per step: passes that share it share the copy
+    FloatTensor noMotion = null;
+    for (int k = 0; k < passes.size(); k++) {
+      Pass pass = passes.get(k);
+      FloatTensor in = state;
+      if (pass.dropMotion()) {
+        if (noMotion == null) {
+          // the motion channels of scratch stay zero: only the appearance channels are copied
+          System.arraycopy(x, 0, scratch, 0, shape.appearanceChannels() * shape.planeSize());
+          noMotion = new FloatTensor(dims, scratch);
+        }
+        in = noMotion;
+      }
+      model.velocity(in, t, pass.dropText() ? nullText : text, outputs.get(k));
+      runs++;
+    }
+  }
+
+  private void check(float[] v, int step, double t, Pass pass) {
+    if (pass != null && Generator.finite(v)) {
+      return;
+    }
+    for (float f : v) {
+      if (!Float.isFinite(f)) {
+        throw new VideoJamException("model '" + model.info().name() + "' " + (pass == null ? "guidance overflowed to " : "returned ")
+            + (Float.isNaN(f) ? "NaN" : "Inf") + " at step " + (step + 1) + " of " + steps + " (t = "
+            + String.format(Locale.ROOT, "%.4f", t) + (pass == null ? "" : ", pass " + pass)
+            + "); stopped. Check the time convention and scale in model.json, or the exported weights");
+      }
+    }
+  }
+}
