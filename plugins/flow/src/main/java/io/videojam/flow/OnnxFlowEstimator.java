@@ -228,7 +228,7 @@ public final class OnnxFlowEstimator implements FlowEstimator {
     if (closed) {
       throw new IllegalStateException("flow estimator raft is closed");
     }
-    int[] hw = Frames.checkPair("raft", first, second, 1);
+    int[] hw = FramePairs.checkPair("raft", first, second, 1);
     int h = hw[0];
     int w = hw[1];
     int p = config.padTo();

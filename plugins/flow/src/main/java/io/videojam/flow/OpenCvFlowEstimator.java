@@ -49,13 +49,13 @@ abstract class OpenCvFlowEstimator implements FlowEstimator {
     if (closed) {
       throw new IllegalStateException("flow estimator " + name + " is closed");
     }
-    int[] hw = Frames.checkPair(name, first, second, minSide);
+    int[] hw = FramePairs.checkPair(name, first, second, minSide);
     if (hw[0] != height || hw[1] != width) {
       allocate(hw[0], hw[1]);
     }
-    Frames.luma(first, grey);
+    FramePairs.luma(first, grey);
     firstData.put(grey);
-    Frames.luma(second, grey);
+    FramePairs.luma(second, grey);
     secondData.put(grey);
     calc(firstMat, secondMat, flowMat);
     int n = height * width;

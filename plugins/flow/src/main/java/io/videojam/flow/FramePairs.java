@@ -5,8 +5,8 @@ import io.videojam.api.VideoJamException;
 import java.util.Arrays;
 
 /** Frame checks and conversions shared by the estimators. Frames are RGB {@code [3, H, W]} in [-1, 1]. */
-final class Frames {
-  private Frames() {}
+final class FramePairs {
+  private FramePairs() {}
 
   /**
    * Checks that both frames are RGB {@code [3, H, W]} of one size, at least {@code minSide} pixels
