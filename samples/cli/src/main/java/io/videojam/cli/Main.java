@@ -17,6 +17,12 @@ public final class Main implements Runnable {
     System.setProperty("org.bytedeco.javacpp.logger", "slf4j");
     System.setProperty("org.slf4j.simpleLogger.log.org.bytedeco", "error");
     System.setProperty("org.slf4j.simpleLogger.logFile", "System.err");
+    // library messages (SLF4J) print as "videojam: warning: ..." lines, like the CLI's own
+    System.setProperty("org.slf4j.simpleLogger.showThreadName", "false");
+    System.setProperty("org.slf4j.simpleLogger.showLogName", "false");
+    System.setProperty("org.slf4j.simpleLogger.levelInBrackets", "false");
+    System.setProperty("org.slf4j.simpleLogger.warnLevelString", "videojam: warning:");
+    System.setProperty("org.slf4j.simpleLogger.log.ai.djl", "warn");
     System.exit(run(args));
   }
 

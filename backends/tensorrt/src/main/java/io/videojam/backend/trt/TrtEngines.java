@@ -53,6 +53,7 @@ import org.bytedeco.tensorrt.nvonnxparser.IParserError;
  * any size work.
  */
 final class TrtEngines {
+  private static final org.slf4j.Logger LOG = org.slf4j.LoggerFactory.getLogger(TrtEngines.class);
   /** A deserialized engine with a pool of idle execution contexts. */
   static final class Loaded {
     final Path file;
@@ -99,7 +100,7 @@ final class TrtEngines {
         lastAny = line;
       }
       if (s <= Severity.kWARNING.value) {
-        System.err.println("[TensorRT] " + line);
+        LOG.warn("TensorRT: {}", line);
       }
     }
 
@@ -149,28 +150,28 @@ final class TrtEngines {
       if (Files.isRegularFile(engineFile)) {
         engine = deserializeFile(engineFile);
         if (engine == null) {
-          System.err.println("[videojam] cached TensorRT engine " + engineFile + " does not load (" + logger().lastError()
+          LOG.warn("cached TensorRT engine " + engineFile + " does not load (" + logger().lastError()
               + "); building it again");
         }
       }
       boolean built = false;
       if (engine == null) {
         long start = System.nanoTime();
-        System.err.println("[videojam] building a TensorRT engine for " + onnxFile + " (" + options.precision() + ", batch 1-"
+        LOG.info("building a TensorRT engine for " + onnxFile + " (" + options.precision() + ", batch 1-"
             + options.maxBatch() + ", " + key.gpu() + "); it is cached in " + dir + ", later runs load it");
         IHostMemory plan = build(onnxFile, profile, options.precision(), dir.resolve(key.timingCacheName()));
         try {
           writeAtomically(engineFile, plan.data(), plan.size());
           writeAtomically(dir.resolve(key.stem() + ".json"), key.json().getBytes(java.nio.charset.StandardCharsets.UTF_8));
         } catch (VideoJamException e) { // the engine still runs; only the next start pays the build again
-          System.err.println("[videojam] warning: " + e.getMessage());
+          LOG.warn(e.getMessage());
         }
         engine = deserialize(plan.data(), plan.size());
         if (engine == null) {
           throw new VideoJamException("TensorRT built but cannot load the engine for " + onnxFile + ": " + logger().lastError());
         }
         built = true;
-        System.err.printf(Locale.ROOT, "[videojam] TensorRT engine built in %.1f s: %s%n", (System.nanoTime() - start) / 1e9, engineFile);
+        LOG.info(String.format(Locale.ROOT, "TensorRT engine built in %.1f s: %s", (System.nanoTime() - start) / 1e9, engineFile));
       }
       loaded = new Loaded(engineFile, engine, profile, built);
       LOADED.put(loadedKey, loaded);
@@ -242,7 +243,7 @@ final class TrtEngines {
         return deserialize(plan.position(0).limit(size), size);
       }
     } catch (IOException e) {
-      System.err.println("[videojam] cannot read " + f + ": " + oneLine(e.getMessage()));
+      LOG.warn("cannot read " + f + ": " + oneLine(e.getMessage()));
       return null;
     }
   }
@@ -310,7 +311,7 @@ final class TrtEngines {
       try {
         previous = Files.readAllBytes(file);
       } catch (IOException | OutOfMemoryError e) {
-        System.err.println("[videojam] ignoring unreadable timing cache " + file + ": " + oneLine(e.getMessage()));
+        LOG.warn("ignoring unreadable timing cache " + file + ": " + oneLine(e.getMessage()));
       }
     }
     try (BytePointer bytes = new BytePointer(previous)) {
@@ -319,13 +320,13 @@ final class TrtEngines {
         return;
       }
       if (previous.length > 0) {
-        System.err.println("[videojam] TensorRT refuses the timing cache " + file + " (" + logger().lastError() + "); starting a new one");
+        LOG.warn("TensorRT refuses the timing cache " + file + " (" + logger().lastError() + "); starting a new one");
       }
     }
     try (BytePointer empty = new BytePointer(0L)) {
       ITimingCache fresh = config.createTimingCache(empty, 0);
       if (fresh == null || fresh.isNull() || !config.setTimingCache(fresh, false)) {
-        System.err.println("[videojam] building without a timing cache: " + logger().lastError());
+        LOG.warn("building without a timing cache: " + logger().lastError());
       }
     }
   }
@@ -343,7 +344,7 @@ final class TrtEngines {
     try {
       writeAtomically(file, timing.data(), timing.size());
     } catch (VideoJamException e) {
-      System.err.println("[videojam] warning: " + e.getMessage());
+      LOG.warn(e.getMessage());
     }
   }
 
