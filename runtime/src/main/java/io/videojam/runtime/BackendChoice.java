@@ -24,7 +24,7 @@ public record BackendChoice(Backend backend, String requested, List<String> pass
   /** Resolves a {@code --backend} value; an unavailable backend asked for by name is an error with its reason. */
   public static BackendChoice choose(String name) {
     if (!name.equals("auto")) {
-      Backend b = Plugins.find(BackendProvider.class, name, "--backend").create();
+      Backend b = Plugins.find(BackendProvider.class, name, "backend").create();
       if (!b.available()) {
         throw new VideoJamException(b.unavailableReason());
       }
@@ -45,7 +45,7 @@ public record BackendChoice(Backend backend, String requested, List<String> pass
       }
       passed.add(candidate + ": " + b.unavailableReason());
     }
-    throw new VideoJamException("--backend auto: no backend is available: " + String.join("; ", passed));
+    throw new VideoJamException("backend auto: no backend is available: " + String.join("; ", passed));
   }
 
   /** The chosen backend's name. */

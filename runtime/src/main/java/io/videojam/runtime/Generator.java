@@ -76,7 +76,7 @@ public final class Generator {
     if (name == null) {
       name = model.info().hasMotion() ? "inner" : "cfg";
     }
-    return Plugins.find(GuidanceProvider.class, name, "--guidance").create(settings, model.info());
+    return Plugins.find(GuidanceProvider.class, name, "guidance").create(settings, model.info());
   }
 
   /**
@@ -130,7 +130,7 @@ public final class Generator {
   private Plan prepare(GenerationRequest request) {
     LatentShape shape = model.info().latent();
     GuidanceRule rule = rule(request);
-    Solver solver = Plugins.find(SolverProvider.class, request.solver(), "--solver").create(Settings.empty("--solver"));
+    Solver solver = Plugins.find(SolverProvider.class, request.solver(), "solver").create(Settings.empty("solver"));
     // "auto" and "model" pick the model's own schedule (vp timesteps, edm Karras sigmas) where it has one
     double[] times = Schedules.resolve(request.schedule(), request.scheduleSettings(),
         model instanceof OnnxVideoModel onnx ? onnx.nativeSchedule() : Optional.empty()).times(request.steps());

@@ -340,7 +340,7 @@ class GeneratorTest {
   void unknownPluginsAndUnavailableBackends() {
     try (VideoJam jam = VideoJam.open(RuntimeConfig.cpu(fixture))) {
       assertThatThrownBy(() -> jam.generate(request("x", 0, 1).withSolver("rk4"), StepListener.NONE))
-          .isInstanceOf(VideoJamException.class).hasMessageContaining("unknown --solver 'rk4'; available: dpm++2m, euler, heun, unipc");
+          .isInstanceOf(VideoJamException.class).hasMessageContaining("unknown solver 'rk4'; available: dpm++2m, euler, heun, unipc");
     }
     if (!new OrtBackend(OrtBackend.Device.CUDA).available()) { // the CPU build lacks the provider; the GPU build sees no GPU
       assertThatThrownBy(() -> VideoJam.open(new RuntimeConfig(fixture, "cuda", BackendOptions.defaults())))
@@ -348,7 +348,7 @@ class GeneratorTest {
           .satisfies(e -> assertThat(e.getMessage()).containsAnyOf("-Pgpu", "no NVIDIA GPU is visible"));
     }
     assertThatThrownBy(() -> VideoJam.open(new RuntimeConfig(fixture, "tpu", BackendOptions.defaults())))
-        .isInstanceOf(VideoJamException.class).hasMessageContaining("unknown --backend 'tpu'; available: cpu, cuda, tensorrt");
+        .isInstanceOf(VideoJamException.class).hasMessageContaining("unknown backend 'tpu'; available: cpu, cuda, tensorrt");
   }
 
   @Test

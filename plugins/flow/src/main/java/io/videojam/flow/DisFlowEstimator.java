@@ -55,7 +55,7 @@ public final class DisFlowEstimator extends OpenCvFlowEstimator {
           return p;
         }
       }
-      throw new VideoJamException("--estimator dis:" + text + ": unknown DIS preset '" + text
+      throw new VideoJamException("estimator dis:" + text + ": unknown DIS preset '" + text
           + "'; use dis:ultrafast, dis:fast or dis:medium (default medium)");
     }
   }

@@ -28,7 +28,7 @@ public final class FarnebackFlowProvider implements FlowEstimatorProvider {
   @Override
   public Supplier<FlowEstimator> factory(String argument, Settings settings, Backend backend, BackendOptions options) {
     if (argument != null && !argument.isBlank()) {
-      throw new VideoJamException("--estimator farneback:" + argument + ": farneback takes no argument; set its parameters ("
+      throw new VideoJamException("estimator farneback:" + argument + ": farneback takes no argument; set its parameters ("
           + String.join(", ", FarnebackFlowEstimator.Parameters.KEYS) + ") in the settings instead");
     }
     FarnebackFlowEstimator.Parameters p =

@@ -325,7 +325,7 @@ public final class OnnxFlowEstimator implements FlowEstimator {
 
   private VideoJamException fail(String what) {
     String s = what.startsWith("has ") || what.startsWith("takes ") ? "the graph " + what : what;
-    return new VideoJamException("--estimator raft:" + config.file() + ": " + s);
+    return new VideoJamException("estimator raft:" + config.file() + ": " + s);
   }
 
   @Override

@@ -36,20 +36,20 @@ public final class OnnxFlowProvider implements FlowEstimatorProvider {
   @Override
   public Supplier<FlowEstimator> factory(String argument, Settings settings, Backend backend, BackendOptions options) {
     if (argument == null || argument.isBlank()) {
-      throw new VideoJamException("--estimator raft needs the ONNX file of the flow network: --estimator raft:PATH.onnx");
+      throw new VideoJamException("estimator raft needs the ONNX file of the flow network: --estimator raft:PATH.onnx");
     }
     Path file;
     try {
       file = Path.of(argument.strip());
     } catch (InvalidPathException e) {
-      throw new VideoJamException("--estimator raft:" + argument + ": not a valid path (" + e.getReason() + "); give the ONNX file's path");
+      throw new VideoJamException("estimator raft:" + argument + ": not a valid path (" + e.getReason() + "); give the ONNX file's path");
     }
     if (!Files.isRegularFile(file)) {
-      throw new VideoJamException("--estimator raft:" + argument + ": ONNX file " + file.toAbsolutePath()
+      throw new VideoJamException("estimator raft:" + argument + ": ONNX file " + file.toAbsolutePath()
           + " not found; give the path of a flow network exported to ONNX (for example RAFT)");
     }
     if (backend == null) {
-      throw new VideoJamException("--estimator raft:" + argument + " runs an ONNX graph and needs a backend; choose one with --backend");
+      throw new VideoJamException("estimator raft:" + argument + " runs an ONNX graph and needs a backend; choose one with --backend");
     }
     OnnxFlowEstimator.Config config = OnnxFlowEstimator.Config.from(file, settings == null ? Settings.empty("raft settings") : settings);
     BackendOptions opts = options == null ? BackendOptions.defaults() : options;

@@ -79,7 +79,7 @@ final class Rules {
 
   static void requireMotion(ModelInfo model, String rule) {
     if (!model.hasMotion()) {
-      throw new VideoJamException("--guidance " + rule + " needs a model with motion channels, but model '"
+      throw new VideoJamException("guidance " + rule + " needs a model with motion channels, but model '"
           + model.name() + "' has none (\"motion\": 0 in model.json); use --guidance cfg, or widen it with videojam extend");
     }
   }

@@ -156,7 +156,7 @@ class LinearRuleTest {
         .hasMessageContaining("w must be a finite number >= 0");
     assertThatThrownBy(() -> rule("cfg", Map.of("w", Double.NaN), BASE)).isInstanceOf(VideoJamException.class);
     assertThatThrownBy(() -> rule("ip2p", Map.of(), BASE)).isInstanceOf(VideoJamException.class)
-        .hasMessageContaining("--guidance ip2p needs a model with motion channels");
+        .hasMessageContaining("guidance ip2p needs a model with motion channels");
     // a weight of exactly 0 is allowed
     assertThat(rule("cfg", Map.of("w", 0.0), BASE).passes()).containsExactly(Pass.FULL);
   }

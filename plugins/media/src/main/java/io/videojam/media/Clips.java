@@ -29,7 +29,7 @@ public final class Clips {
   public record Size(int width, int height) {
     public Size {
       if (width < 2 || height < 2 || width > 8192 || height > 8192) {
-        throw new VideoJamException("--size " + width + "x" + height + " is out of range; use WxH between 2 and 8192");
+        throw new VideoJamException("size " + width + "x" + height + " is out of range; use WxH between 2 and 8192");
       }
     }
 
@@ -42,7 +42,7 @@ public final class Clips {
       } catch (NumberFormatException e) {
         // fall through
       }
-      throw new VideoJamException("--size '" + s + "' is not WxH (for example 256x256)");
+      throw new VideoJamException("size '" + s + "' is not WxH (for example 256x256)");
     }
   }
 
@@ -56,10 +56,10 @@ public final class Clips {
    */
   public static VideoReader.Decoded read(Path source, int frames, int stride, Size size) {
     if (frames < 1) {
-      throw new VideoJamException("--frames must be >= 1, got " + frames);
+      throw new VideoJamException("frames must be >= 1, got " + frames);
     }
     if (stride < 1) {
-      throw new VideoJamException("--stride must be >= 1, got " + stride);
+      throw new VideoJamException("stride must be >= 1, got " + stride);
     }
     if (size != null) {
       // a clip needs two frames at least; refuse a size whose two frames cannot fit before decoding anything

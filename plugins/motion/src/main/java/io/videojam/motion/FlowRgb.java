@@ -379,7 +379,7 @@ public final class FlowRgb implements MotionRepresentation, AutoCloseable {
       if (threads < 1) {
         throw new VideoJamException(origin + ": \"threads\" must be at least 1, got " + threads);
       }
-      FlowEstimatorProvider provider = Plugins.find(FlowEstimatorProvider.class, name, "--estimator");
+      FlowEstimatorProvider provider = Plugins.find(FlowEstimatorProvider.class, name, "estimator");
       // the estimator's factory (which may load native libraries or open a graph) is made on first
       // use: generating from a model with motion channels never estimates flow
       Supplier<FlowEstimator> factory = new Supplier<>() {

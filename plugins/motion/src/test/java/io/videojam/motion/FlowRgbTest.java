@@ -69,9 +69,9 @@ class FlowRgbTest {
   @Test
   void providerErrorsNameTheSetting() {
     assertThatThrownBy(() -> create("estimator", "no-such-estimator:x")).isInstanceOf(VideoJamException.class)
-        .hasMessageContaining("unknown --estimator 'no-such-estimator'").hasMessageContaining("test-diff");
+        .hasMessageContaining("unknown estimator 'no-such-estimator'").hasMessageContaining("test-diff");
     assertThatThrownBy(() -> create()).isInstanceOf(VideoJamException.class)
-        .hasMessageContaining("unknown --estimator 'dis'");
+        .hasMessageContaining("unknown estimator 'dis'");
     assertThatThrownBy(() -> create("estimator", "test-diff", "alignment", "middle")).isInstanceOf(VideoJamException.class)
         .hasMessageContaining("model.json \"motion\" \"alignment\"").hasMessageContaining("duplicate-first|duplicate-last|zero-first");
     assertThatThrownBy(() -> create("estimator", "test-diff", "sigma", 1.5)).isInstanceOf(VideoJamException.class)

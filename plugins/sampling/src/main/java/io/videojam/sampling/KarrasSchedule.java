@@ -22,7 +22,7 @@ public record KarrasSchedule(double sigmaMin, double sigmaMax, double rho) imple
   /** sigma_0 .. sigma_{n-1} (without the final 0). */
   public double[] sigmas(int steps) {
     if (steps < 1) {
-      throw new VideoJamException("--steps must be >= 1, got " + steps);
+      throw new VideoJamException("steps must be >= 1, got " + steps);
     }
     double lo = Math.pow(sigmaMin, 1 / rho);
     double hi = Math.pow(sigmaMax, 1 / rho);

@@ -30,7 +30,7 @@ public final class Schedules {
    */
   public static TimeSchedule shifted(double shift) {
     if (!(shift > 0) || Double.isInfinite(shift)) {
-      throw new VideoJamException("--shift must be a finite number > 0, got " + shift);
+      throw new VideoJamException("shift must be a finite number > 0, got " + shift);
     }
     return steps -> {
       checkSteps(steps);
@@ -47,7 +47,7 @@ public final class Schedules {
 
   private static void checkSteps(int steps) {
     if (steps < 1) {
-      throw new VideoJamException("--steps must be >= 1, got " + steps);
+      throw new VideoJamException("steps must be >= 1, got " + steps);
     }
   }
 
@@ -64,7 +64,7 @@ public final class Schedules {
       case "model" -> nativeSchedule.orElseThrow(() -> new VideoJamException(
           "--schedule model: the model.json \"denoiser\" \"time\" convention has no schedule of its own (vp and edm do); use --schedule shifted or uniform"));
       case "auto" -> nativeSchedule.orElseGet(() -> shifted(settings.number("shift", 3.0)));
-      default -> Plugins.find(TimeScheduleProvider.class, name, "--schedule").create(settings);
+      default -> Plugins.find(TimeScheduleProvider.class, name, "schedule").create(settings);
     };
   }
 

@@ -95,6 +95,6 @@ public final class SolverBench {
   }
 
   static Solver solver(String name) {
-    return Plugins.find(SolverProvider.class, name, "--solver").create(Settings.empty("--solver"));
+    return Plugins.find(SolverProvider.class, name, "solver").create(Settings.empty("solver"));
   }
 }

@@ -139,7 +139,7 @@ public record VpSchedule(double[] alphaBar) {
   public int[] timesteps(int steps, String spacing, int offset) {
     int n = alphaBar.length;
     if (steps < 1 || steps > n) {
-      throw new VideoJamException("--steps must be between 1 and train-steps (" + n + "), got " + steps);
+      throw new VideoJamException("steps must be between 1 and train-steps (" + n + "), got " + steps);
     }
     int[] ts = new int[steps];
     for (int i = 0; i < steps; i++) {

@@ -87,10 +87,10 @@ class SolverAndScheduleEdgesTest {
 
   @Test
   void shiftedScheduleRefusesBadShiftsAndSteps() {
-    assertThatThrownBy(() -> Schedules.shifted(Double.POSITIVE_INFINITY)).isInstanceOf(VideoJamException.class).hasMessageContaining("--shift");
+    assertThatThrownBy(() -> Schedules.shifted(Double.POSITIVE_INFINITY)).isInstanceOf(VideoJamException.class).hasMessageStartingWith("shift must");
     assertThatThrownBy(() -> Schedules.shifted(Double.NaN)).isInstanceOf(VideoJamException.class);
     assertThatThrownBy(() -> Schedules.shifted(-1)).isInstanceOf(VideoJamException.class);
-    assertThatThrownBy(() -> Schedules.shifted(3).times(0)).isInstanceOf(VideoJamException.class).hasMessageContaining("--steps");
+    assertThatThrownBy(() -> Schedules.shifted(3).times(0)).isInstanceOf(VideoJamException.class).hasMessageStartingWith("steps must");
     assertThat(Schedules.shifted(3).times(1)).containsExactly(0, 1);
     assertThat(Schedules.uniform().times(1)).containsExactly(0, 1);
   }
@@ -104,7 +104,7 @@ class SolverAndScheduleEdgesTest {
     // one step: the ramp is 0, so the single sigma is sigma-max
     assertThat(new KarrasSchedule(0.5, 4, 1).sigmas(1)).containsExactly(4.0);
     assertThat(new KarrasSchedule(0.5, 4, 1).times(1)).containsExactly(0, 1);
-    assertThatThrownBy(() -> new KarrasSchedule(0.5, 4, 1).sigmas(0)).isInstanceOf(VideoJamException.class).hasMessageContaining("--steps");
+    assertThatThrownBy(() -> new KarrasSchedule(0.5, 4, 1).sigmas(0)).isInstanceOf(VideoJamException.class).hasMessageStartingWith("steps must");
     assertThatThrownBy(() -> new KarrasSchedule(0, 4, 7)).isInstanceOf(VideoJamException.class).hasMessageContaining("sigma-min");
     assertThatThrownBy(() -> new KarrasSchedule(-1, 4, 7)).isInstanceOf(VideoJamException.class);
     assertThatThrownBy(() -> new KarrasSchedule(4, 4, 7)).isInstanceOf(VideoJamException.class).hasMessageContaining("sigma-max");
@@ -165,7 +165,7 @@ class SolverAndScheduleEdgesTest {
     assertThat(all[999]).isEqualTo(0);
     assertThat(s.timesteps(1, "leading", 0)).containsExactly(0);
     assertThat(s.timesteps(1, "linspace", 0)).containsExactly(0); // np.linspace(0, 999, 1) = [0]
-    assertThatThrownBy(() -> s.timesteps(0, "leading", 0)).isInstanceOf(VideoJamException.class).hasMessageContaining("--steps");
+    assertThatThrownBy(() -> s.timesteps(0, "leading", 0)).isInstanceOf(VideoJamException.class).hasMessageStartingWith("steps must");
     // leading with offset 100 over 10 steps reaches 9 * 100 + 100 = 1000, one past the last timestep
     assertThatThrownBy(() -> s.timesteps(10, "leading", 100)).isInstanceOf(VideoJamException.class).hasMessageContaining("[1000]")
         .hasMessageContaining("they must decrease within [0, 999]");

@@ -66,14 +66,29 @@ public final class Main implements Runnable {
   }
 
   /** Library messages name parameters ("steps must be ..."); the CLI shows its flag for them. */
-  static final java.util.Map<String, String> FLAGS = java.util.Map.of("steps", "--steps", "prompt", "--prompt",
-      "memoryBudgetBytes", "--memory-budget", "intraOpThreads", "--threads", "interOpThreads", "--inter-threads",
-      "deviceId", "--device", "maxBatch", "--max-batch");
+  static final java.util.Map<String, String> FLAGS = java.util.Map.ofEntries(java.util.Map.entry("steps", "--steps"),
+      java.util.Map.entry("prompt", "--prompt"), java.util.Map.entry("memoryBudgetBytes", "--memory-budget"),
+      java.util.Map.entry("intraOpThreads", "--threads"), java.util.Map.entry("interOpThreads", "--inter-threads"),
+      java.util.Map.entry("deviceId", "--device"), java.util.Map.entry("maxBatch", "--max-batch"), java.util.Map.entry("shift", "--shift"),
+      java.util.Map.entry("size", "--size"), java.util.Map.entry("frames", "--frames"), java.util.Map.entry("stride", "--stride"),
+      java.util.Map.entry("estimator", "--estimator"), java.util.Map.entry("guidance", "--guidance"), java.util.Map.entry("backend", "--backend"),
+      java.util.Map.entry("solver", "--solver"), java.util.Map.entry("schedule", "--schedule"));
 
+  /**
+   * The message with the CLI's flag where it starts with a library parameter's name ("steps must be
+   * ..." -> "--steps must be ...") or names it as an unknown choice ("unknown solver 'x'").
+   */
   static String withFlag(String message) {
     int space = message.indexOf(' ');
     String flag = space > 0 ? FLAGS.get(message.substring(0, space)) : null;
-    return flag == null ? message : flag + message.substring(space);
+    if (flag != null) {
+      return flag + message.substring(space);
+    }
+    java.util.regex.Matcher m = java.util.regex.Pattern.compile("^unknown (\\w+) '").matcher(message);
+    if (m.find() && FLAGS.containsKey(m.group(1))) {
+      return "unknown " + FLAGS.get(m.group(1)) + message.substring(m.end(1));
+    }
+    return message;
   }
 
   @Override

@@ -167,7 +167,7 @@ public final class OrtBackend implements Backend {
         if (e instanceof VideoJamException v) {
           throw v;
         }
-        throw new VideoJamException("--backend " + device.key + ": cannot start the " + device.label + " execution provider on device "
+        throw new VideoJamException("backend " + device.key + ": cannot start the " + device.label + " execution provider on device "
             + options.deviceId() + " (" + providerError(e.getMessage()) + "); check the GPU driver, CUDA 12 and cuDNN 9"
             + (device == Device.TENSORRT ? " and TensorRT 10" : "") + " (their lib folders on LD_LIBRARY_PATH), or use --backend cpu");
       }
