@@ -19,11 +19,8 @@ import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
 import java.nio.file.StandardCopyOption;
 import java.nio.file.StandardOpenOption;
-import java.security.MessageDigest;
-import java.security.NoSuchAlgorithmException;
 import java.util.ArrayList;
 import java.util.HashSet;
-import java.util.HexFormat;
 import java.util.List;
 import java.util.Set;
 
@@ -113,30 +110,6 @@ public final class OnnxModels {
         }
       }
     }
-  }
-
-  /** Lower-case hex SHA-256 of the files' contents, read one after another in the given order. */
-  public static String sha256(Path... files) {
-    MessageDigest digest;
-    try {
-      digest = MessageDigest.getInstance("SHA-256");
-    } catch (NoSuchAlgorithmException e) {
-      throw new IllegalStateException(e);
-    }
-    byte[] buf = new byte[1 << 16];
-    for (Path f : files) {
-      try (InputStream in = Files.newInputStream(f)) {
-        for (int n; (n = in.read(buf)) > 0; ) {
-          digest.update(buf, 0, n);
-        }
-      } catch (NoSuchFileException e) {
-        throw new VideoJamException("File not found: " + f, e);
-      } catch (IOException e) {
-        throw new VideoJamException(
-            "Cannot read " + f + ": " + oneLine(String.valueOf(e.getMessage())), e);
-      }
-    }
-    return HexFormat.of().formatHex(digest.digest());
   }
 
   /** The graph inputs a caller must feed (inputs that are not initializers); -1 for free dims. */

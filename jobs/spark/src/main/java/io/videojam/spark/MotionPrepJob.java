@@ -13,13 +13,10 @@ import java.io.IOException;
 import java.io.InputStream;
 import java.io.Serializable;
 import java.net.URI;
-import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.StandardCopyOption;
-import java.security.MessageDigest;
 import java.util.ArrayList;
-import java.util.HexFormat;
 import java.util.List;
 import java.util.Locale;
 import org.apache.hadoop.conf.Configuration;
@@ -83,12 +80,7 @@ public final class MotionPrepJob {
    */
   public static String clipId(String path) {
     String name = path.substring(path.replace('\\', '/').lastIndexOf('/') + 1).replaceFirst("\\.[^.]*$", "");
-    try {
-      byte[] d = MessageDigest.getInstance("SHA-256").digest(path.getBytes(StandardCharsets.UTF_8));
-      return name + "-" + HexFormat.of().formatHex(d).substring(0, 12);
-    } catch (java.security.NoSuchAlgorithmException e) {
-      throw new IllegalStateException(e);
-    }
+    return name + "-" + io.videojam.api.Hashing.sha256Hex(path).substring(0, 12);
   }
 
   /** Runs the job on the paths (local files or any Hadoop-compatible URI) into the Parquet folder {@code out}. */

@@ -60,7 +60,7 @@ final class GenerateCommand implements Callable<Integer> {
     Map<String, Object> inputs = new LinkedHashMap<>();
     if (initNoise != null) {
       request = request.withInitialNoise(readNoise(initNoise));
-      inputs.put("init-noise", Map.of("file", initNoise.toAbsolutePath().normalize().toString(), "sha256", sha256(initNoise)));
+      inputs.put("init-noise", Map.of("file", initNoise.toAbsolutePath().normalize().toString(), "sha256", io.videojam.api.Hashing.sha256Hex(initNoise)));
     }
     RuntimeConfig config = model.config();
     try (OutputStaging staging = OutputStaging.begin(out); VideoJam jam = VideoJam.open(config)) {
@@ -96,19 +96,6 @@ final class GenerateCommand implements Callable<Integer> {
     } catch (VideoJamException e) {
       throw new VideoJamException("--init-noise: " + e.getMessage() + "; pass a float32 .npy [1, C, T, H, W], e.g. the initial-noise.npy of a "
           + "--latents-out run");
-    }
-  }
-
-  static String sha256(Path file) {
-    try (java.io.InputStream in = Files.newInputStream(file)) {
-      java.security.MessageDigest md = java.security.MessageDigest.getInstance("SHA-256");
-      byte[] buf = new byte[1 << 16];
-      for (int n; (n = in.read(buf)) > 0;) {
-        md.update(buf, 0, n);
-      }
-      return java.util.HexFormat.of().formatHex(md.digest());
-    } catch (java.io.IOException | java.security.NoSuchAlgorithmException e) {
-      throw new VideoJamException("--init-noise: cannot read " + file + ": " + e.getMessage());
     }
   }
 

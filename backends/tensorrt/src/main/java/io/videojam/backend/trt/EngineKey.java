@@ -1,9 +1,5 @@
 package io.videojam.backend.trt;
 
-import java.nio.charset.StandardCharsets;
-import java.security.MessageDigest;
-import java.security.NoSuchAlgorithmException;
-import java.util.HexFormat;
 
 /**
  * What a serialized TensorRT engine depends on. An engine only runs on the GPU model and TensorRT
@@ -20,14 +16,7 @@ import java.util.HexFormat;
 record EngineKey(String graphSha256, String precision, String converter, String profile, String gpu, String tensorRt) {
   /** A file-name stem: 24 hex digits of the SHA-256 of every field. */
   String stem() {
-    try {
-      MessageDigest md = MessageDigest.getInstance("SHA-256");
-      byte[] h = md.digest(String.join("\n", "videojam-trt-engine-1", graphSha256, precision, converter, profile, gpu, tensorRt)
-          .getBytes(StandardCharsets.UTF_8));
-      return HexFormat.of().formatHex(h).substring(0, 24);
-    } catch (NoSuchAlgorithmException e) {
-      throw new IllegalStateException(e);
-    }
+    return io.videojam.api.Hashing.sha256Hex(String.join("\n", "videojam-trt-engine-1", graphSha256, precision, converter, profile, gpu, tensorRt)).substring(0, 24);
   }
 
   /** The timing cache depends only on the GPU and TensorRT version, so every graph shares it. */

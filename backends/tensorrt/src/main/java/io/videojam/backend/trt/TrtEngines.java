@@ -205,7 +205,7 @@ final class TrtEngines {
     files.add(onnxFile);
     Path dir = onnxFile.toAbsolutePath().getParent();
     locations.forEach(l -> files.add(dir.resolve(l)));
-    return OnnxModels.sha256(files.toArray(Path[]::new));
+    return io.videojam.api.Hashing.sha256Hex(files.toArray(Path[]::new));
   }
 
   private static synchronized IRuntime runtime() {
