@@ -21,5 +21,10 @@ final class Refusals {
     if (m == null || m.isBlank() || m.contains("\n") || m.contains("\r") || !named) {
       throw new AssertionError("unclear refusal (must be one line naming " + String.join(" or ", names) + "): " + m, e);
     }
+    for (Throwable c = e.getCause(); c != null; c = c.getCause()) {
+      if (c instanceof Error) { // a library that catches OutOfMemoryError: the size was not checked before allocating
+        throw new AssertionError("refused only after " + c + ": check the size before allocating", e);
+      }
+    }
   }
 }
