@@ -50,8 +50,11 @@ public record Settings(Map<String, Object> values, String origin) {
 
   public int integer(String key) {
     double d = number(key);
-    if (d != Math.rint(d) || Math.abs(d) > Integer.MAX_VALUE) {
+    if (d != Math.rint(d)) {
       throw wrongType(key, "an integer", d);
+    }
+    if (Math.abs(d) > Integer.MAX_VALUE) {
+      throw wrongType(key, "an integer from -" + Integer.MAX_VALUE + " to " + Integer.MAX_VALUE, d);
     }
     return (int) d;
   }
@@ -96,6 +99,32 @@ public record Settings(Map<String, Object> values, String origin) {
   }
 
   private VideoJamException wrongType(String key, String expected, Object got) {
-    return new VideoJamException(origin + ": \"" + key + "\" must be " + expected + ", got " + got);
+    return new VideoJamException(origin + ": \"" + key + "\" must be " + expected + ", got " + describe(got));
+  }
+
+  /**
+   * A value as an error message shows it: on one line and short whatever the file holds (a string as it is,
+   * or quoted with its control characters escaped and cut after 40 characters; a list or object by its size).
+   */
+  public static String describe(Object value) {
+    if (value instanceof String s) {
+      if (s.length() <= 40 && s.chars().allMatch(c -> c >= 0x20 && c != 0x7f)) {
+        return s;
+      }
+      StringBuilder b = new StringBuilder("\"");
+      for (int i = 0; i < s.length() && i < 40; i++) {
+        char c = s.charAt(i);
+        b.append(c < 0x20 || c == 0x7f ? String.format("\\u%04x", (int) c) : String.valueOf(c));
+      }
+      return b.append(s.length() > 40 ? "...\" (" + s.length() + " characters)" : "\"").toString();
+    }
+    if (value instanceof List<?> l) {
+      return "a list of " + l.size();
+    }
+    if (value instanceof Map<?, ?> m) {
+      return "an object of " + m.size() + " keys";
+    }
+    String s = String.valueOf(value);
+    return s.length() > 40 ? s.substring(0, 40) + "... (" + s.length() + " characters)" : s;
   }
 }

@@ -73,7 +73,7 @@ public sealed interface Conventions permits Conventions.Flow, Conventions.Vp, Co
       case "data_at_1", "noise_at_1" -> Flow.from(denoiser, time, convention.equals("noise_at_1"));
       case "vp" -> Vp.from(denoiser, time);
       case "edm" -> Edm.from(denoiser, time);
-      default -> throw new VideoJamException(time.origin() + ": \"convention\" must be data_at_1, noise_at_1, vp or edm, got " + convention);
+      default -> throw new VideoJamException(time.origin() + ": \"convention\" must be data_at_1, noise_at_1, vp or edm, got " + Settings.describe(convention));
     };
   }
 
@@ -110,7 +110,7 @@ public sealed interface Conventions permits Conventions.Flow, Conventions.Vp, Co
         case "velocity" -> Prediction.VELOCITY;
         case "epsilon" -> Prediction.EPSILON;
         case "sample" -> Prediction.SAMPLE;
-        default -> throw new VideoJamException(denoiser.origin() + ": \"prediction\" must be velocity, epsilon or sample, got " + p
+        default -> throw new VideoJamException(denoiser.origin() + ": \"prediction\" must be velocity, epsilon or sample, got " + Settings.describe(p)
             + (p.equals("v") || p.equals("v_prediction") ? " (v prediction belongs to \"time\": {\"convention\": \"vp\"})" : ""));
       };
       double eps = denoiser.number("prediction-eps", 0.05);
@@ -171,10 +171,13 @@ public sealed interface Conventions permits Conventions.Flow, Conventions.Vp, Co
    * @param prediction epsilon, v or sample
    */
   record Vp(VpSchedule schedule, String spacing, int offset, double timeScale, Prediction prediction) implements Conventions {
+    /** The most DDPM timesteps read: the schedule holds a table of this many doubles (diffusers' models use 1000). */
+    static final int MAX_TRAIN_STEPS = 100_000;
+
     static Vp from(Settings denoiser, Settings time) {
       String betas = time.string("betas", "linear");
       if (!betas.equals("linear") && !betas.equals("scaled_linear") && !betas.equals("squaredcos_cap_v2")) {
-        throw new VideoJamException(time.origin() + ": \"betas\" must be " + VpSchedule.BETAS + " (diffusers' beta_schedule), got " + betas);
+        throw new VideoJamException(time.origin() + ": \"betas\" must be " + VpSchedule.BETAS + " (diffusers' beta_schedule), got " + Settings.describe(betas));
       }
       double start = positive(time, "beta-start", 0.0001);
       double end = positive(time, "beta-end", 0.02);
@@ -182,12 +185,13 @@ public sealed interface Conventions permits Conventions.Flow, Conventions.Vp, Co
         throw new VideoJamException(time.origin() + ": \"beta-start\" and \"beta-end\" must be < 1 (e.g. 0.00085 and 0.012), got " + start + " and " + end);
       }
       int steps = time.integer("train-steps", 1000);
-      if (steps < 2) {
-        throw new VideoJamException(time.origin() + ": \"train-steps\" must be >= 2 (diffusers' num_train_timesteps, usually 1000), got " + steps);
+      if (steps < 2 || steps > MAX_TRAIN_STEPS) {
+        throw new VideoJamException(time.origin() + ": \"train-steps\" must be 2.." + MAX_TRAIN_STEPS
+            + " (diffusers' num_train_timesteps, usually 1000), got " + steps);
       }
       String spacing = time.string("spacing", "leading");
       if (!spacing.equals("leading") && !spacing.equals("trailing") && !spacing.equals("linspace")) {
-        throw new VideoJamException(time.origin() + ": \"spacing\" must be " + VpSchedule.SPACINGS + " (diffusers' timestep_spacing), got " + spacing);
+        throw new VideoJamException(time.origin() + ": \"spacing\" must be " + VpSchedule.SPACINGS + " (diffusers' timestep_spacing), got " + Settings.describe(spacing));
       }
       int offset = time.integer("steps-offset", 0);
       if (offset < 0 || offset >= steps) {
@@ -199,7 +203,7 @@ public sealed interface Conventions permits Conventions.Flow, Conventions.Vp, Co
         case "epsilon" -> Prediction.EPSILON;
         case "v", "v_prediction" -> Prediction.V;
         case "sample" -> Prediction.SAMPLE;
-        default -> throw new VideoJamException(denoiser.origin() + ": \"prediction\" must be epsilon, v or sample under \"convention\": \"vp\", got " + p);
+        default -> throw new VideoJamException(denoiser.origin() + ": \"prediction\" must be epsilon, v or sample under \"convention\": \"vp\", got " + Settings.describe(p));
       };
       VpSchedule schedule;
       try {
@@ -297,7 +301,7 @@ public sealed interface Conventions permits Conventions.Flow, Conventions.Vp, Co
       Prediction prediction = switch (p) {
         case "edm" -> Prediction.EDM;
         case "sample" -> Prediction.SAMPLE;
-        default -> throw new VideoJamException(denoiser.origin() + ": \"prediction\" must be edm (the graph is the raw network F) or sample (the graph is D) under \"convention\": \"edm\", got " + p);
+        default -> throw new VideoJamException(denoiser.origin() + ": \"prediction\" must be edm (the graph is the raw network F) or sample (the graph is D) under \"convention\": \"edm\", got " + Settings.describe(p));
       };
       return new Edm(sd, min, max, rho, prediction);
     }

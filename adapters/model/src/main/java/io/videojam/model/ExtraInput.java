@@ -34,6 +34,9 @@ import java.util.List;
  * (one batch row's dims). Float32 and int64 inputs are supported.
  */
 record ExtraInput(String name, ElementType type, long[] rowShape, boolean batched, String source, double[] values) {
+  /** The most elements of one batch row of an extra input (a mask or an embedding has thousands). */
+  static final long MAX_ROW_ELEMENTS = 1L << 24;
+
   /** The extra inputs of {@code den}; every graph input not in {@code known} must be described. */
   static List<ExtraInput> parse(Settings den, List<TensorInfo> inputs, List<String> known, Path onnx) {
     Settings extra = den.has("extra-inputs") ? den.child("extra-inputs") : null;
@@ -80,20 +83,40 @@ record ExtraInput(String name, ElementType type, long[] rowShape, boolean batche
         throw new VideoJamException(where + ": \"shape\" must list one batch row's " + row.length + " dims of " + in);
       }
       for (int i = 0; i < row.length; i++) {
-        long v = ((Number) l.get(i)).longValue();
-        if (v < 1 || (row[i] > 0 && row[i] != v)) {
-          throw new VideoJamException(where + ": \"shape\" " + l + " does not fit " + in);
+        if (!(l.get(i) instanceof Number n) || n.doubleValue() != Math.rint(n.doubleValue()) || n.doubleValue() < 1
+            || n.doubleValue() > MAX_ROW_ELEMENTS || (row[i] > 0 && row[i] != n.longValue())) {
+          throw new VideoJamException(where + ": \"shape\" " + Settings.describe(l.get(i)) + " at " + i + " does not fit " + in
+              + "; give one batch row's dims as whole numbers >= 1");
         }
-        row[i] = v;
+        row[i] = n.longValue();
       }
+    }
+    // the row is allocated for every pass: its size is checked here, exactly, before anything is allocated
+    long elements = 1;
+    for (long d : row) {
+      if (d > 0 && elements > MAX_ROW_ELEMENTS / d) {
+        throw new VideoJamException(where + ": one batch row of " + in + " " + Arrays.toString(row) + " has more than "
+            + MAX_ROW_ELEMENTS + " elements, the most an extra input may have; check the graph input and \"shape\"");
+      }
+      elements *= Math.max(d, 1);
     }
     Object v = spec.values().get("value");
     if (spec.has("npy")) {
-      Path file = onnx.resolveSibling(spec.string("npy"));
+      Path file;
+      try {
+        file = onnx.resolveSibling(spec.string("npy"));
+      } catch (java.nio.file.InvalidPathException e) {
+        throw new VideoJamException(where + ": \"npy\" " + Settings.describe(spec.string("npy")) + " is not a file name ("
+            + e.getReason() + ")");
+      }
       FloatTensor t = Npy.readFloat(file);
       long[] ts = t.shape();
       long[] r = ts.length == row.length + 1 && ts[0] == 1 ? Arrays.copyOfRange(ts, 1, ts.length) : ts;
       check(where, in, row, r);
+      if (t.data().length > MAX_ROW_ELEMENTS) {
+        throw new VideoJamException(where + ": " + file.getFileName() + " holds " + t.data().length + " values, more than the "
+            + MAX_ROW_ELEMENTS + " of one batch row an extra input may have");
+      }
       return new ExtraInput(in.name(), in.type(), r, batched, "npy", toDouble(t.data()));
     }
     if (v instanceof Number n) {
@@ -104,14 +127,14 @@ record ExtraInput(String name, ElementType type, long[] rowShape, boolean batche
       double[] d = new double[list.size()];
       for (int i = 0; i < d.length; i++) {
         if (!(list.get(i) instanceof Number n)) {
-          throw new VideoJamException(where + ": \"value\" must be a number, a list of numbers or a name, got " + list);
+          throw new VideoJamException(where + ": \"value\" must be a number, a list of numbers or a name, got "
+              + Settings.describe(list.get(i)) + " at " + i);
         }
         d[i] = n.doubleValue();
       }
       requireFixed(where, in, row);
-      long count = Arrays.stream(row).reduce(1, Math::multiplyExact);
-      if (count != d.length) {
-        throw new VideoJamException(where + ": \"value\" has " + d.length + " numbers but one batch row of " + in + " has " + count);
+      if (elements != d.length) {
+        throw new VideoJamException(where + ": \"value\" has " + d.length + " numbers but one batch row of " + in + " has " + elements);
       }
       return new ExtraInput(in.name(), in.type(), row, batched, "row", d);
     }
@@ -119,7 +142,7 @@ record ExtraInput(String name, ElementType type, long[] rowShape, boolean batche
       switch (name) {
         case "frames", "height", "width", "tokens" -> {
           requireFixed(where, in, row);
-          if (Arrays.stream(row).reduce(1, Math::multiplyExact) != 1) {
+          if (elements != 1) {
             throw new VideoJamException(where + ": \"" + name + "\" is one number, but " + in + " holds more per batch row");
           }
           return new ExtraInput(in.name(), in.type(), row, batched, name, null);
@@ -130,7 +153,7 @@ record ExtraInput(String name, ElementType type, long[] rowShape, boolean batche
           }
           return new ExtraInput(in.name(), in.type(), row, true, name, null);
         }
-        default -> throw new VideoJamException(where + ": \"value\" '" + name + "' is not one of frames, height, width, tokens, text-mask");
+        default -> throw new VideoJamException(where + ": \"value\" " + Settings.describe(name) + " is not one of frames, height, width, tokens, text-mask");
       }
     }
     throw new VideoJamException(where + ": describe graph input " + in + " with \"value\" (a number, a row of numbers, or one of"

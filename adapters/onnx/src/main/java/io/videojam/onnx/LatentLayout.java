@@ -49,7 +49,7 @@ public enum LatentLayout {
     try {
       return valueOf(s.toUpperCase(Locale.ROOT));
     } catch (IllegalArgumentException e) {
-      throw new VideoJamException(where + " must be BCTHW, BTCHW or BNC, got " + s);
+      throw new VideoJamException(where + " must be BCTHW, BTCHW or BNC, got " + io.videojam.api.Settings.describe(s));
     }
   }
 

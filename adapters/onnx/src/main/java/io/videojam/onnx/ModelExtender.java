@@ -66,8 +66,16 @@ public final class ModelExtender {
    */
   public static ExtendResult extend(
       OnnxMl.ModelProto base, ExtendOptions options, Path externalDataDir) {
-    ShapeFolder.Result folded = ShapeFolder.fold(base, withVelocitySizes(base, options));
-    return new Surgery(folded, options, externalDataDir).run();
+    try {
+      ShapeFolder.Result folded = ShapeFolder.fold(base, withVelocitySizes(base, options));
+      return new Surgery(folded, options, externalDataDir).run();
+    } catch (VideoJamException e) {
+      String m = String.valueOf(e.getMessage());
+      if (m.chars().anyMatch(c -> c < 0x20)) { // a name in the graph with a line break or other control character
+        throw new VideoJamException(m.replaceAll("\\p{Cntrl}", "?"), e);
+      }
+      throw e;
+    }
   }
 
   /**
@@ -111,7 +119,11 @@ public final class ModelExtender {
       if (b && o.b) {
         throw new VideoJamException("extend: the batch dimension appears twice in one tensor");
       }
-      return new Sz(Math.multiplyExact(k, o.k), b || o.b);
+      try {
+        return new Sz(Math.multiplyExact(k, o.k), b || o.b);
+      } catch (ArithmeticException e) {
+        throw new VideoJamException("extend: a tensor size overflows 64 bits (" + this + " x " + o + "); the graph's shapes are damaged");
+      }
     }
 
     /** this / o, or null when not an exact quotient. */
@@ -547,7 +559,7 @@ public final class ModelExtender {
       }
       OnnxMl.TensorProto w = initializer(node.getInput(1), where);
       long[] dims = dims(w);
-      if (dims.length != axes.size() || dims[1] != ca) {
+      if (dims.length != axes.size() || dims.length < 3 || dims[1] != ca) {
         throw new VideoJamException("extend: the weight '" + w.getName() + "' of " + where + " has"
             + " shape " + Arrays.toString(dims) + "; expected [D, " + ca + ", kernel...]");
       }
@@ -725,13 +737,13 @@ public final class ModelExtender {
           throw new VideoJamException("extend: the output projection " + where + " is a grouped"
               + " convolution; only group = 1 can be widened");
         }
-        colAxis = pn.getOpType().equals("Conv") ? 0 : 1;
-        cols = wd[colAxis];
         int spatial = wd.length - 2;
         if (spatial < 1 || spatial > 3) {
           throw new VideoJamException("extend: the output projection " + where + " has a weight of"
               + " rank " + wd.length + "; expected a 1-3-D convolution");
         }
+        colAxis = pn.getOpType().equals("Conv") ? 0 : 1;
+        cols = wd[colAxis];
         patch = new Atom(null, new Sz(cols, false), Kind.PATCH);
         // assume the convolution produces full-resolution frames: [A, Cout, (T,) H, W]
         Sz rest = patch.size;
@@ -948,6 +960,10 @@ public final class ModelExtender {
     private void setChannels(List<OnnxMl.ValueInfoProto.Builder> list, String name) {
       for (OnnxMl.ValueInfoProto.Builder v : list) {
         if (v.getName().equals(name)) {
+          if (v.getType().getTensorType().getShape().getDimCount() <= ch) {
+            throw new VideoJamException("extend: '" + name + "' is declared with rank "
+                + v.getType().getTensorType().getShape().getDimCount() + ", too low for channel axis " + ch + "; the graph is damaged");
+          }
           v.getTypeBuilder().getTensorTypeBuilder().getShapeBuilder().getDimBuilder(ch)
               .clearDimParam().setDimValue(ca + cm);
         }
@@ -974,9 +990,10 @@ public final class ModelExtender {
           perm[i] = perm.length - 1 - i;
         }
       }
-      if (perm.length != axes.size()) {
+      if (perm.length != axes.size() || Arrays.stream(perm).sorted().distinct().count() != perm.length
+          || Arrays.stream(perm).anyMatch(p -> p < 0 || p >= axes.size())) {
         throw new VideoJamException("extend: Transpose '" + node.getName() + "' has perm "
-            + Arrays.toString(perm) + " for a rank-" + axes.size() + " tensor");
+            + Arrays.toString(perm) + " for a rank-" + axes.size() + " tensor; a perm lists each axis once");
       }
       List<List<Atom>> out = new ArrayList<>();
       for (long p : perm) {
@@ -1029,8 +1046,13 @@ public final class ModelExtender {
           int outRank = unsq ? r + (ax == null ? 0 : ax.length) : r;
           Set<Integer> set = new HashSet<>();
           if (ax != null) {
+            int rank = unsq ? outRank : r;
             for (long a : ax) {
-              set.add((int) (a < 0 ? a + (unsq ? outRank : r) : a));
+              long axis = a < 0 ? a + rank : a;
+              if (axis < 0 || axis >= rank || !set.add((int) axis)) {
+                throw new VideoJamException("extend: " + where + " has axes " + Arrays.toString(ax) + ", out of range or repeated"
+                    + " for rank " + rank + "; the graph is damaged");
+              }
             }
           }
           List<List<Atom>> out = new ArrayList<>();
@@ -1194,7 +1216,20 @@ public final class ModelExtender {
       throw new VideoJamException("extend: weight '" + t.getName() + "' is not float32 (ONNX type "
           + t.getDataType() + "); export the model in float32 and convert it after extending");
     }
-    return OnnxPrecision.floats(t);
+    long n = 1;
+    for (long d : t.getDimsList()) {
+      if (d < 0 || (d > 0 && n > Integer.MAX_VALUE / d)) {
+        throw new VideoJamException("extend: weight '" + t.getName() + "' has dims " + t.getDimsList()
+            + ", negative or over 2^31 values; the file is damaged");
+      }
+      n *= d;
+    }
+    float[] v = OnnxPrecision.floats(t);
+    if (v.length != n) {
+      throw new VideoJamException("extend: weight '" + t.getName() + "' has dims " + t.getDimsList() + " (" + n
+          + " values) but holds " + v.length + "; the file is damaged");
+    }
+    return v;
   }
 
   private static long[] longs(OnnxMl.TensorProto t, String where) {

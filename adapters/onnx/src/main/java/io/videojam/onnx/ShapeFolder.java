@@ -39,6 +39,8 @@ import java.util.Set;
 public final class ShapeFolder {
   /** The largest tensor whose values are tracked (shape vectors and small constants). */
   static final int MAX_VALUES = 64;
+  /** The highest rank a shape tensor may give (ONNX Runtime's own limit is lower). */
+  static final int MAX_RANK = 64;
 
   private ShapeFolder() {}
 
@@ -79,7 +81,29 @@ public final class ShapeFolder {
    *     axis with the same symbol too
    */
   public static Result fold(OnnxMl.ModelProto model, Map<String, long[]> inputSizes) {
+    checkArity(model.getGraph());
     return new Run(model, inputSizes).run();
+  }
+
+  /** Inputs every node of these operators has (ONNX's required ones); the folder and extend read them. */
+  private static final Map<String, Integer> MIN_INPUTS = Map.ofEntries(Map.entry("Add", 2), Map.entry("Sub", 2),
+      Map.entry("Mul", 2), Map.entry("Div", 2), Map.entry("Pow", 2), Map.entry("MatMul", 2), Map.entry("MatMulInteger", 2),
+      Map.entry("Gemm", 2), Map.entry("Conv", 2), Map.entry("ConvTranspose", 2), Map.entry("Reshape", 2),
+      Map.entry("Expand", 2), Map.entry("Tile", 2), Map.entry("Gather", 2), Map.entry("Equal", 2), Map.entry("Where", 3),
+      Map.entry("Slice", 1), Map.entry("Concat", 1), Map.entry("Split", 1), Map.entry("Squeeze", 1),
+      Map.entry("Unsqueeze", 1), Map.entry("Identity", 1), Map.entry("Cast", 1), Map.entry("Transpose", 1),
+      Map.entry("Flatten", 1), Map.entry("Shape", 1), Map.entry("Einsum", 1));
+
+  /** Refuses a node with fewer inputs than its operator requires, or without an output: a damaged graph. */
+  static void checkArity(OnnxMl.GraphProto g) {
+    for (OnnxMl.NodeProto n : g.getNodeList()) {
+      int min = MIN_INPUTS.getOrDefault(n.getOpType(), 0);
+      if (n.getInputCount() < min || n.getOutputCount() == 0) {
+        throw new VideoJamException("node '" + n.getName() + "' (" + n.getOpType() + ") has " + n.getInputCount() + " inputs and "
+            + n.getOutputCount() + " outputs; " + n.getOpType() + " takes at least " + min + " inputs and gives an output:"
+            + " the ONNX graph is damaged");
+      }
+    }
   }
 
   /** A value: its element type (ONNX data type), dims (null entries unknown) and values (null: unknown). */
@@ -243,6 +267,9 @@ public final class ShapeFolder {
     private void backward(OnnxMl.GraphProto g0, Set<String> initNames) {
       for (int k = g0.getNodeCount() - 1; k >= 0; k--) {
         OnnxMl.NodeProto n = g0.getNode(k);
+        if (n.getOutputCount() == 0 || n.getInputCount() == 0) {
+          continue;
+        }
         Sz c = n.getOutputCount() == 1 ? counts.get(n.getOutput(0)) : null;
         if (c == null) {
           Val v = vals.get(n.getOutput(0));
@@ -632,7 +659,7 @@ public final class ShapeFolder {
           Val s = in(n, 1);
           if (s.values() == null) {
             Sz[] d = s.dims() != null && s.dims().length == 1 && s.dims()[0] != null && !s.dims()[0].b()
-                ? new Sz[(int) s.dims()[0].k()] : null;
+                && s.dims()[0].k() <= MAX_RANK ? new Sz[(int) s.dims()[0].k()] : null;
             return one(new Val(x.type(), d, null));
           }
           Sz[] in = x.dims();
@@ -663,6 +690,10 @@ public final class ShapeFolder {
             for (int i = 0; i < r; i++) {
               perm[i] = r - 1 - i;
             }
+          }
+          if (perm.length != r || Arrays.stream(perm).distinct().count() != r || Arrays.stream(perm).anyMatch(q -> q < 0 || q >= r)) {
+            throw new VideoJamException("Transpose '" + n.getName() + "' has perm " + Arrays.toString(perm) + " for a rank-" + r
+                + " tensor; a perm lists each axis once: the ONNX graph is damaged");
           }
           Sz[] d = new Sz[r];
           for (int i = 0; i < r; i++) {
@@ -1407,14 +1438,38 @@ public final class ShapeFolder {
     Sz[] dims = new Sz[t.getDimsCount()];
     long count = 1;
     for (int i = 0; i < dims.length; i++) {
-      dims[i] = new Sz(t.getDims(i), false);
-      count *= t.getDims(i);
+      long d = t.getDims(i);
+      if (d < 0) {
+        throw new VideoJamException("tensor '" + t.getName() + "' has a negative dim " + d + " in " + t.getDimsList()
+            + "; the ONNX file is damaged");
+      }
+      dims[i] = new Sz(d, false);
+      count = d > 0 && count > Long.MAX_VALUE / d ? Long.MAX_VALUE : count * d; // only compared with MAX_VALUES
     }
     int type = t.getDataType();
     if (count > MAX_VALUES || OnnxModels.isExternal(t)) {
       return new Val(type, dims, null);
     }
     int n = (int) count;
+    int width = switch (type) {
+      case OnnxMl.TensorProto.DataType.INT64_VALUE, OnnxMl.TensorProto.DataType.DOUBLE_VALUE -> 8;
+      case OnnxMl.TensorProto.DataType.INT32_VALUE, OnnxMl.TensorProto.DataType.FLOAT_VALUE -> 4;
+      case OnnxMl.TensorProto.DataType.BOOL_VALUE -> 1;
+      default -> 0;
+    };
+    if (width > 0) {
+      long held = !t.getRawData().isEmpty() ? t.getRawData().size() / width
+          : switch (type) {
+            case OnnxMl.TensorProto.DataType.INT64_VALUE -> t.getInt64DataCount();
+            case OnnxMl.TensorProto.DataType.DOUBLE_VALUE -> t.getDoubleDataCount();
+            case OnnxMl.TensorProto.DataType.FLOAT_VALUE -> t.getFloatDataCount();
+            default -> t.getInt32DataCount();
+          };
+      if (held < n) {
+        throw new VideoJamException("tensor '" + t.getName() + "' has dims " + t.getDimsList() + " (" + n + " values) but holds "
+            + held + "; the ONNX file is damaged");
+      }
+    }
     ByteBuffer raw = t.getRawData().asReadOnlyByteBuffer().order(ByteOrder.LITTLE_ENDIAN);
     boolean hasRaw = !t.getRawData().isEmpty();
     Sz[] v = new Sz[n];

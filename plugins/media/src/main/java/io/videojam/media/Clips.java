@@ -107,15 +107,7 @@ public final class Clips {
     }
     List<BufferedImage> frames = new ArrayList<>();
     for (Path f : files) {
-      BufferedImage img;
-      try {
-        img = javax.imageio.ImageIO.read(f.toFile());
-      } catch (IOException e) {
-        throw new VideoJamException("cannot read frame " + f + ": " + e.getMessage());
-      }
-      if (img == null) {
-        throw new VideoJamException("cannot read frame " + f + ": not an image");
-      }
+      BufferedImage img = readImage(f, frames.size());
       if (!frames.isEmpty() && (img.getWidth() != frames.get(0).getWidth() || img.getHeight() != frames.get(0).getHeight())) {
         throw new VideoJamException("frames of different sizes in " + dir + ": " + files.get(0).getFileName() + " is "
             + frames.get(0).getWidth() + "x" + frames.get(0).getHeight() + ", " + f.getFileName() + " is " + img.getWidth() + "x"
@@ -124,6 +116,36 @@ public final class Clips {
       frames.add(Frames.toBgr(img));
     }
     return new VideoReader.Decoded(frames, 24);
+  }
+
+  /**
+   * One frame of a folder, its size (from the file's header) checked before it is decoded.
+   *
+   * @param index the frame's place in the folder: the frames before it count against {@link VideoReader#MAX_PIXELS}
+   */
+  static BufferedImage readImage(Path f, int index) {
+    try (javax.imageio.stream.ImageInputStream in = javax.imageio.ImageIO.createImageInputStream(f.toFile())) {
+      java.util.Iterator<javax.imageio.ImageReader> readers = in == null ? null : javax.imageio.ImageIO.getImageReaders(in);
+      if (readers == null || !readers.hasNext()) {
+        throw new VideoJamException("cannot read frame " + f + ": not an image");
+      }
+      javax.imageio.ImageReader reader = readers.next();
+      try {
+        reader.setInput(in, true, true);
+        VideoReader.checkSize("frame " + f, reader.getWidth(0), reader.getHeight(0), index);
+        BufferedImage img = reader.read(0);
+        if (img == null) {
+          throw new VideoJamException("cannot read frame " + f + ": not an image");
+        }
+        return img;
+      } finally {
+        reader.dispose();
+      }
+    } catch (VideoJamException e) {
+      throw e;
+    } catch (IOException | RuntimeException e) {
+      throw new VideoJamException("cannot read frame " + f + ": " + AtomicFiles.reason(e), e);
+    }
   }
 
   /** Bilinear resize (halving first while the image is more than twice the target, to avoid aliasing). */

@@ -64,7 +64,7 @@ public final class GifReader {
       ImageReader reader = readers.next();
       try {
         reader.setInput(in, false);
-        return decode(reader);
+        return decode(reader, "GIF " + gif);
       } finally {
         reader.dispose();
       }
@@ -75,7 +75,7 @@ public final class GifReader {
     }
   }
 
-  private static Gif decode(ImageReader reader) throws IOException {
+  private static Gif decode(ImageReader reader, String what) throws IOException {
     int n = reader.getNumImages(true);
     if (n < 1) {
       throw new IOException("the file has no frames");
@@ -89,11 +89,16 @@ public final class GifReader {
         height = intAttr(lsd, "logicalScreenHeight", -1);
       }
     }
-    List<BufferedImage> frames = new ArrayList<>(n);
+    if (width > 0 && height > 0) { // the logical screen: every frame is a canvas of its size
+      VideoReader.checkSize(what, width, height, n - 1);
+    }
+    List<BufferedImage> frames = new ArrayList<>(Math.min(n, 1024));
     List<Integer> delays = new ArrayList<>(n);
     int loop = -1;
     BufferedImage canvas = null;
     for (int i = 0; i < n; i++) {
+      // the frame's own size, from its image descriptor, before the reader allocates it
+      VideoReader.checkSize(what, reader.getWidth(i), reader.getHeight(i), 0);
       BufferedImage img = reader.read(i);
       Node root = reader.getImageMetadata(i).getAsTree("javax_imageio_gif_image_1.0");
       Node desc = find(root, "ImageDescriptor");
@@ -115,6 +120,7 @@ public final class GifReader {
       if (canvas == null) {
         int w = width > 0 ? width : left + img.getWidth();
         int h = height > 0 ? height : top + img.getHeight();
+        VideoReader.checkSize(what, w, h, n - 1);
         canvas = new BufferedImage(w, h, BufferedImage.TYPE_INT_ARGB);
       }
       BufferedImage previous = "restoreToPrevious".equals(disposal) ? copyArgb(canvas) : null;

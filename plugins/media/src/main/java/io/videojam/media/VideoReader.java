@@ -23,7 +23,40 @@ import org.bytedeco.javacv.FrameGrabber;
  * empty, not decodable, without a video stream or without frames.
  */
 public final class VideoReader {
+  /** The largest frame read: 2^26 pixels (8192 x 8192). */
+  public static final long MAX_FRAME_PIXELS = 1L << 26;
+  /** The most pixels of all frames of one file together, whatever the heap: 2^28 (768 MiB as BGR). */
+  public static final long MAX_PIXELS = 1L << 28;
+  /** Bytes a decoded pixel takes: 3 as BGR, 12 in the float tensor, and room for a resized copy. */
+  static final int BYTES_PER_PIXEL = 24;
+
   private VideoReader() {}
+
+  /** The most pixels of all frames of one file: {@link #MAX_PIXELS}, or fewer where this JVM's heap holds fewer. */
+  public static long maxPixels() {
+    return Math.min(MAX_PIXELS, Runtime.getRuntime().maxMemory() / BYTES_PER_PIXEL);
+  }
+
+  /**
+   * Refuses frame {@code index} (0-based) of {@code width x height} before it is allocated when the frame or all
+   * frames up to it are over the limits ({@link #MAX_FRAME_PIXELS}, {@link #maxPixels()}).
+   *
+   * @param what the file, as messages name it ("video x.mp4", "GIF x.gif", "frame x.png")
+   */
+  static void checkSize(String what, long width, long height, long index) {
+    long pixels = width * height; // each side < 2^31: exact
+    if (width < 1 || height < 1 || pixels > MAX_FRAME_PIXELS) {
+      throw new VideoJamException("cannot read " + what + ": a frame of " + width + " x " + height + " pixels is over the limit of "
+          + MAX_FRAME_PIXELS + " pixels (8192 x 8192); the file is damaged, or resize the video first");
+    }
+    long max = maxPixels();
+    if ((index + 1) * pixels > max) {
+      throw new VideoJamException("cannot read " + what + ": " + (index + 1) + " frames of " + width + " x " + height + " pixels need "
+          + ((index + 1) * pixels * BYTES_PER_PIXEL >> 20) + " MiB decoded, over the limit of " + max + " pixels ("
+          + (max * BYTES_PER_PIXEL >> 20) + " MiB of this JVM's " + (Runtime.getRuntime().maxMemory() >> 20) + " MiB heap);"
+          + " read fewer frames (--frames) or a smaller video, or give Java more memory (JAVA_OPTS=-Xmx8g)");
+    }
+  }
 
   /** Decoded frames ({@code TYPE_3BYTE_BGR}, all the same size) and the stream's frame rate. */
   public record Decoded(List<BufferedImage> frames, double fps) {
@@ -85,6 +118,9 @@ public final class VideoReader {
       }
       fps = grabber.getFrameRate();
       expected = grabber.getLengthInFrames();
+      if (grabber.getImageWidth() > 0 && grabber.getImageHeight() > 0) { // the stream's size, before any frame is copied
+        checkSize("video " + video, grabber.getImageWidth(), grabber.getImageHeight(), 0);
+      }
       while (frames.size() < maxFrames) {
         Frame f;
         try {
@@ -98,6 +134,11 @@ public final class VideoReader {
         }
         if (f.image == null || f.imageWidth < 1 || f.imageHeight < 1) {
           continue;
+        }
+        checkSize("video " + video, f.imageWidth, f.imageHeight, frames.size());
+        if (f.imageStride < 3L * f.imageWidth || !(f.image[0] instanceof ByteBuffer b)
+            || b.capacity() < (long) f.imageStride * (f.imageHeight - 1) + 3L * f.imageWidth) {
+          throw new VideoJamException("cannot read video " + video + ": frame " + frames.size() + " came out of the decoder damaged");
         }
         frames.add(toImage(f));
       }

@@ -72,6 +72,9 @@ public final class FlowPng {
    *
    * @throws VideoJamException naming the file when it is missing, not a PNG, or not 8-bit colour
    */
+  /** The most pixels of a flow PNG read: 2^26, 8192 x 8192 (read as 7 bytes a pixel: ARGB and the levels). */
+  public static final long MAX_PIXELS = 1L << 26;
+
   public static Levels read(Path file) {
     if (!Files.isRegularFile(file)) {
       throw new VideoJamException(file + ": no such PNG file; check the path");
@@ -85,6 +88,14 @@ public final class FlowPng {
       }
       try {
         reader.setInput(stream, true, true);
+        // the size comes from the header: checked before the reader allocates the picture
+        long w = reader.getWidth(0);
+        long h = reader.getHeight(0);
+        if (w < 1 || h < 1 || w > FloFiles.MAX_SIDE || h > FloFiles.MAX_SIDE || w * h > MAX_PIXELS) {
+          throw new VideoJamException(file + ": a PNG of " + w + " x " + h + " pixels needs " + (w * h * 7 >> 20)
+              + " MiB to read, over the limit of " + MAX_PIXELS + " pixels (8192 x 8192; each side at most " + FloFiles.MAX_SIDE
+              + "); the file is damaged or not a flow PNG");
+        }
         picture = reader.read(0);
       } finally {
         reader.dispose();

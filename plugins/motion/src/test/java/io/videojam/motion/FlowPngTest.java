@@ -115,4 +115,17 @@ class FlowPngTest {
       assertThat(files).isEmpty();
     }
   }
+
+  @Test
+  void aHeaderAskingForGigabytesIsRefusedBeforeDecoding() throws IOException {
+    // found by MotionFilesFuzzTest: ImageIO allocated the 20000 x 20000 picture (1.2 GB) for a 150-byte file, then
+    // reported the OutOfMemoryError as "Caught exception during read"
+    Path png = dir.resolve("huge.png");
+    Files.write(png, PngBytes.png(20000, 20000, 8, 2, 0, new byte[100]));
+    assertThatThrownBy(() -> FlowPng.read(png)).isInstanceOf(VideoJamException.class)
+        .hasMessage(png + ": a PNG of 20000 x 20000 pixels needs 2670 MiB to read, over the limit of 67108864 pixels"
+            + " (8192 x 8192; each side at most 32768); the file is damaged or not a flow PNG");
+    Files.write(png, PngBytes.png(40000, 1, 8, 2, 0, new byte[100]));
+    assertThatThrownBy(() -> FlowPng.read(png)).isInstanceOf(VideoJamException.class).hasMessageContaining("40000 x 1 pixels");
+  }
 }

@@ -157,17 +157,43 @@ public record PromptSuite(String name, List<Prompt> prompts) {
   private static Prompt jsonLine(String file, int lineNo, String line) {
     try {
       JsonNode n = JSON.readTree(line);
-      if (!n.hasNonNull("id") || !n.hasNonNull("prompt")) {
-        throw new VideoJamException(file + " line " + lineNo + ": each line needs \"id\" and \"prompt\" (and may have \"category\" and \"spec\")");
+      if (n == null || !n.isObject() || !text(n, "id") || !text(n, "prompt") || n.get("id").asText().isBlank()
+          || (n.hasNonNull("category") && !text(n, "category"))) {
+        throw new VideoJamException(file + " line " + lineNo + ": each line needs \"id\" and \"prompt\" (and may have \"category\" and \"spec\"),"
+            + " each a string");
       }
       ClipSpec spec = n.hasNonNull("spec") ? JSON.treeToValue(n.get("spec"), ClipSpec.class) : null;
+      if (spec != null) {
+        checkSpec(file, lineNo, spec);
+      }
       String category = n.hasNonNull("category") ? n.get("category").asText() : spec != null ? spec.category().name() : "ALL";
       if (spec != null && !spec.prompt().equals(n.get("prompt").asText())) {
         throw new VideoJamException(file + " line " + lineNo + ": \"prompt\" differs from spec.prompt; they must be the same text");
       }
       return new Prompt(n.get("id").asText(), category, n.get("prompt").asText(), spec);
     } catch (IOException | IllegalArgumentException e) {
-      throw new VideoJamException(file + " line " + lineNo + " is not a valid suite entry: " + e.getMessage().lines().findFirst().orElse(""));
+      throw new VideoJamException(file + " line " + lineNo + " is not a valid suite entry: "
+          + String.valueOf(e.getMessage()).lines().findFirst().orElse(""));
+    }
+  }
+
+  private static boolean text(JsonNode n, String key) {
+    return n.hasNonNull(key) && (n.get(key).isTextual() || n.get(key).isNumber());
+  }
+
+  /** A spec renders a clip: every name is given and every number finite. */
+  private static void checkSpec(String file, int lineNo, ClipSpec s) {
+    String missing = s.category() == null ? "category" : s.motion() == null ? "motion" : s.prompt() == null ? "prompt"
+        : s.background() == null ? "background" : s.shape() == null ? "shape" : s.colour() == null ? "colour" : null;
+    if (missing != null) {
+      throw new VideoJamException(file + " line " + lineNo + ": \"spec\" has no \"" + missing + "\"; a spec needs every field of a"
+          + " jamworld-bench entry");
+    }
+    double[] numbers = {s.gradient(), s.x0(), s.y0(), s.speed(), s.angle0(), s.phase(), s.extra()};
+    for (double v : numbers) {
+      if (!Double.isFinite(v)) {
+        throw new VideoJamException(file + " line " + lineNo + ": \"spec\" has a number that is not finite (" + v + ")");
+      }
     }
   }
 }

@@ -69,4 +69,21 @@ class PromptSuiteTest {
     assertThatThrownBy(() -> PromptSuite.read(empty)).hasMessageContaining("holds no prompts");
     assertThatThrownBy(() -> PromptSuite.load(tmp.resolve("missing.jsonl").toString())).hasMessageContaining("not found");
   }
+
+  @Test
+  void incompleteSpecsAreRefusedNotCrashedOn() throws Exception {
+    // found by PromptSuiteFuzzTest: a spec without "prompt" threw NullPointerException, one without "category" was
+    // accepted (and threw NullPointerException where the line had no "category" either)
+    Path bad = tmp.resolve("specs.jsonl");
+    String spec = "\"motion\":\"up\",\"background\":\"black\",\"seed\":1,\"shape\":\"ball\",\"colour\":\"red\",\"colour2\":\"\"";
+    Files.writeString(bad, "{\"id\":\"a\",\"prompt\":\"x\",\"spec\":{\"category\":\"BASIC\"," + spec + "}}\n");
+    assertThatThrownBy(() -> PromptSuite.read(bad)).isInstanceOf(VideoJamException.class)
+        .hasMessage(bad + " line 1: \"spec\" has no \"prompt\"; a spec needs every field of a jamworld-bench entry");
+    Files.writeString(bad, "{\"id\":\"a\",\"prompt\":\"x\",\"spec\":{\"prompt\":\"x\"," + spec + "}}\n");
+    assertThatThrownBy(() -> PromptSuite.read(bad)).isInstanceOf(VideoJamException.class).hasMessageContaining("has no \"category\"");
+    Files.writeString(bad, "{\"id\":\"a\",\"prompt\":\"x\",\"spec\":{\"category\":\"BASIC\",\"prompt\":\"x\",\"x0\":\"NaN\"," + spec + "}}\n");
+    assertThatThrownBy(() -> PromptSuite.read(bad)).isInstanceOf(VideoJamException.class).hasMessageContaining("not finite (NaN)");
+    Files.writeString(bad, "{\"id\":{},\"prompt\":\"x\"}\n");
+    assertThatThrownBy(() -> PromptSuite.read(bad)).isInstanceOf(VideoJamException.class).hasMessageContaining("each a string");
+  }
 }
