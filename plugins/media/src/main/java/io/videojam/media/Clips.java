@@ -1,5 +1,6 @@
 package io.videojam.media;
 
+import io.videojam.api.AtomicFiles;
 import io.videojam.api.VideoJamException;
 import java.awt.Graphics2D;
 import java.awt.RenderingHints;

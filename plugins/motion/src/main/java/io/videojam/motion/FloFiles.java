@@ -1,5 +1,7 @@
 package io.videojam.motion;
 
+import io.videojam.api.AtomicFiles;
+
 import io.videojam.api.FlowField;
 import io.videojam.api.VideoJamException;
 import java.io.IOException;
@@ -122,7 +124,7 @@ public final class FloFiles {
     int height = flow.height();
     float[] u = flow.u();
     float[] v = flow.v();
-    AtomicFiles.write(file, ".flo file", out -> {
+    AtomicFiles.writeStream(file, ".flo file", out -> {
       ByteBuffer header = ByteBuffer.allocate(HEADER_BYTES).order(ByteOrder.LITTLE_ENDIAN);
       header.putFloat(MAGIC).putInt(width).putInt(height);
       out.write(header.array());

@@ -1,5 +1,7 @@
 package io.videojam.motion;
 
+import io.videojam.api.AtomicFiles;
+
 import io.videojam.api.FlowField;
 import io.videojam.api.VideoJamException;
 import java.awt.image.BufferedImage;
@@ -56,7 +58,7 @@ public final class FlowPng {
       bgr[3 * i + 1] = levels[n + i];
       bgr[3 * i + 2] = levels[i];
     }
-    AtomicFiles.write(file, "PNG", out -> {
+    AtomicFiles.writeStream(file, "PNG", out -> {
       ImageWriter writer = ImageIO.getImageWritersByFormatName("png").next();
       try (MemoryCacheImageOutputStream stream = new MemoryCacheImageOutputStream(out)) {
         writer.setOutput(stream);

@@ -171,7 +171,7 @@ class FloFilesTest {
     // a failure half way through the bytes: the old file stays, the temporary file is gone
     FloFiles.write(file, FlowField.zeros(1, 1));
     byte[] before = Files.readAllBytes(file);
-    assertThatThrownBy(() -> AtomicFiles.write(file, ".flo file", out -> {
+    assertThatThrownBy(() -> io.videojam.api.AtomicFiles.writeStream(file, ".flo file", out -> {
       out.write(new byte[100_000]);
       throw new IOException("disk full");
     })).isInstanceOf(VideoJamException.class).hasMessageContaining(file.toString()).hasMessageContaining("disk full");

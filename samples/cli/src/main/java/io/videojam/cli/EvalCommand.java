@@ -13,7 +13,7 @@ import io.videojam.jamworld.Category;
 import io.videojam.jamworld.ClipSpec;
 import io.videojam.jamworld.JamWorld;
 import io.videojam.jamworld.WorldConfig;
-import io.videojam.media.AtomicFiles;
+import io.videojam.api.AtomicFiles;
 import io.videojam.media.Frames;
 import io.videojam.media.PngWriter;
 import io.videojam.runtime.Generation;

@@ -8,7 +8,7 @@ import io.videojam.api.FloatTensor;
 import io.videojam.jamworld.JamWorld;
 import io.videojam.jamworld.Judgement;
 import io.videojam.jamworld.WorldConfig;
-import io.videojam.media.AtomicFiles;
+import io.videojam.api.AtomicFiles;
 import io.videojam.media.ContactSheet;
 import io.videojam.media.Frames;
 import io.videojam.media.PngWriter;

@@ -1,6 +1,6 @@
 package io.videojam.cli;
 
-import io.videojam.media.AtomicFiles;
+import io.videojam.api.AtomicFiles;
 import io.videojam.media.PngWriter;
 import java.awt.image.BufferedImage;
 import java.nio.charset.StandardCharsets;

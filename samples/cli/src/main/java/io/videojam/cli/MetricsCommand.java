@@ -6,7 +6,7 @@ import io.videojam.api.FloatTensor;
 import io.videojam.api.FlowEstimator;
 import io.videojam.api.FlowEstimatorProvider;
 import io.videojam.api.VideoJamException;
-import io.videojam.media.AtomicFiles;
+import io.videojam.api.AtomicFiles;
 import io.videojam.media.Clips;
 import io.videojam.media.Frames;
 import io.videojam.media.VideoReader;

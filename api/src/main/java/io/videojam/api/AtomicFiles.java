@@ -1,6 +1,5 @@
-package io.videojam.media;
+package io.videojam.api;
 
-import io.videojam.api.VideoJamException;
 import java.io.IOException;
 import java.nio.file.AccessDeniedException;
 import java.nio.file.AtomicMoveNotSupportedException;
@@ -25,6 +24,40 @@ public final class AtomicFiles {
   private static final SecureRandom RANDOM = new SecureRandom();
 
   private AtomicFiles() {}
+
+  /** Writes a file's bytes to a stream (buffered; flushed and synced to disk before the rename). */
+  @FunctionalInterface
+  public interface StreamContent {
+    void writeTo(java.io.OutputStream out) throws IOException;
+  }
+
+  /**
+   * Writes {@code target} atomically from a stream, synced to disk before it replaces the old file.
+   * Unlike {@link #write}, the folder must exist (a file name in a missing folder is usually a typo).
+   *
+   * @param what what is being written, for the error message (".flo file", "PNG", ...)
+   */
+  public static void writeStream(Path target, String what, StreamContent content) {
+    Path absolute = target.toAbsolutePath();
+    Path folder = absolute.getParent();
+    if (folder == null || absolute.getFileName() == null) {
+      throw new VideoJamException(target + ": not a file name; give the " + what + " a name inside a folder");
+    }
+    if (!Files.isDirectory(folder)) {
+      throw new VideoJamException("cannot write " + what + " " + target + ": folder " + folder + " does not exist; create it first");
+    }
+    if (Files.isDirectory(absolute)) {
+      throw new VideoJamException("cannot write " + what + " " + target + ": it is a folder; give a file name");
+    }
+    write(target, what, temp -> {
+      try (java.nio.channels.FileChannel channel = java.nio.channels.FileChannel.open(temp, java.nio.file.StandardOpenOption.WRITE);
+           java.io.OutputStream out = new java.io.BufferedOutputStream(java.nio.channels.Channels.newOutputStream(channel), 1 << 16)) {
+        content.writeTo(out);
+        out.flush();
+        channel.force(true);
+      }
+    });
+  }
 
   /** Writes the content of one file to the (temporary) path it is given. */
   @FunctionalInterface
@@ -67,7 +100,7 @@ public final class AtomicFiles {
    * {@link Files#createTempFile}, which makes owner-only (0600/0700) entries, the permissions follow
    * the umask like any other output, so the result is as readable as a file written directly.
    */
-  static Path createUnique(Path dir, String prefix, String suffix, boolean directory) throws IOException {
+  public static Path createUnique(Path dir, String prefix, String suffix, boolean directory) throws IOException {
     for (int attempt = 0; ; attempt++) {
       Path p = dir.resolve(prefix + Long.toUnsignedString(RANDOM.nextLong(), 36) + suffix);
       try {
@@ -81,7 +114,7 @@ public final class AtomicFiles {
   }
 
   /** Moves {@code from} over {@code to}, atomically where the file system can. */
-  static void moveReplacing(Path from, Path to) throws IOException {
+  public static void moveReplacing(Path from, Path to) throws IOException {
     try {
       Files.move(from, to, StandardCopyOption.ATOMIC_MOVE, StandardCopyOption.REPLACE_EXISTING);
     } catch (AtomicMoveNotSupportedException e) {
@@ -90,7 +123,7 @@ public final class AtomicFiles {
   }
 
   /** A short, one-line reason for an I/O (or other) failure, for user-facing messages. */
-  static String reason(Throwable e) {
+  public static String reason(Throwable e) {
     String r;
     if (e instanceof AccessDeniedException) {
       r = "permission denied";
@@ -111,7 +144,7 @@ public final class AtomicFiles {
   }
 
   /** The first line of a message, trimmed. */
-  static String oneLine(String s) {
+  public static String oneLine(String s) {
     String t = s.strip();
     int nl = t.indexOf('\n');
     return (nl >= 0 ? t.substring(0, nl) : t).strip();
