@@ -1,8 +1,8 @@
 package io.videojam.spark;
 
 import io.videojam.api.Settings;
-import io.videojam.cli.ClipScoring;
-import io.videojam.cli.PromptSuite;
+import io.videojam.eval.ClipScoring;
+import io.videojam.eval.PromptSuite;
 import io.videojam.jamworld.WorldConfig;
 import io.videojam.media.Frames;
 import io.videojam.media.PngWriter;

@@ -8,7 +8,7 @@ import io.videojam.api.FlowEstimatorProvider;
 import io.videojam.api.MotionRepresentationProvider;
 import io.videojam.api.Plugins;
 import io.videojam.api.Settings;
-import io.videojam.cli.PromptSuite;
+import io.videojam.eval.PromptSuite;
 import io.videojam.motion.FlowRgb;
 import io.videojam.runtime.RuntimeConfig;
 import io.videojam.runtime.VideoJam;

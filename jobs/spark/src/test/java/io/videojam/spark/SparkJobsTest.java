@@ -11,7 +11,12 @@ import io.videojam.api.FloatTensor;
 import io.videojam.api.MotionRepresentationProvider;
 import io.videojam.api.Plugins;
 import io.videojam.api.Settings;
-import io.videojam.cli.Main;
+import io.videojam.eval.Configuration;
+import io.videojam.eval.Configurations;
+import io.videojam.eval.Evaluation;
+import io.videojam.eval.EvaluationConfig;
+import io.videojam.eval.EvaluationResult;
+import io.videojam.eval.PromptSuite;
 import io.videojam.jamworld.JamWorld;
 import io.videojam.jamworld.Split;
 import io.videojam.jamworld.WorldConfig;
@@ -19,6 +24,7 @@ import io.videojam.media.Clips;
 import io.videojam.media.Frames;
 import io.videojam.media.Mp4Writer;
 import io.videojam.motion.FlowRgb;
+import io.videojam.runtime.GenerationRequest;
 import java.awt.image.BufferedImage;
 import java.io.ByteArrayInputStream;
 import java.nio.file.Files;
@@ -143,10 +149,13 @@ class SparkJobsTest {
     assertThat(rows.stream().filter(r -> r.getAs("setting").equals("broken")).allMatch(r -> ((String) r.getAs("error")).contains("no-such-rule"))).isTrue();
     assertThat(rows.stream().filter(r -> r.getAs("error") == null).map(r -> (String) r.getAs("backend")).distinct()).containsExactly("cpu");
 
-    // the same clips through videojam eval: identical scores
+    // the same clips through the evaluation of videojam eval (its defaults, --guidance inner --w1 5 --w2 3): identical scores
     Path evalOut = tmp.resolve("eval-cli");
-    assertThat(Main.run("eval", "--model", model.toString(), "--suite", suite.toString(), "--seeds", "2", "--steps", "3",
-        "--guidance", "inner", "--w1", "5", "--w2", "3", "--no-progress", "--out", evalOut.toString())).isZero();
+    List<Configuration> configs = Configurations.forModels(List.of(model), "inner", Map.of("w1", 5.0, "w2", 3.0), Map.of());
+    EvaluationConfig config = EvaluationConfig.builder(PromptSuite.read(suite), configs, evalOut)
+        .sampling(GenerationRequest.of("", 0).withSteps(3)).seeds(0, 2).build();
+    EvaluationResult evaluated = Evaluation.run(config, Evaluation.Listener.NONE);
+    assertThat(evaluated.made()).isEqualTo(2 * 2 * (1 + Evaluation.REFERENCES.size()));
     ObjectMapper json = new ObjectMapper();
     int compared = 0;
     for (String line : Files.readAllLines(evalOut.resolve("rows.jsonl"))) {

@@ -20,6 +20,11 @@ final class Progress implements StepListener, AutoCloseable {
     this.enabled = enabled && total > 0;
   }
 
+  /** A bar whose total comes with its steps (work that counts its own steps, e.g. a library call). */
+  Progress(String task, boolean enabled) {
+    this(task, 1, enabled);
+  }
+
   @Override
   public void step(int done, int total) {
     if (!enabled) {

@@ -148,7 +148,7 @@ class ShippedModelsTest {
   @Test
   void theShippedModelsRecommendTheirSweptGuidance() {
     for (String name : java.util.List.of("jamworld-videojam", "jamworld-control", "jamworld-base")) {
-      Map<String, Object> r = EvalCommand.recommended(MODELS.resolve(name));
+      Map<String, Object> r = io.videojam.eval.Configurations.recommended(MODELS.resolve(name));
       Map<String, Object> expected = new LinkedHashMap<>(TrainCommand.Recipe.GUIDANCE.get(name.substring("jamworld-".length())));
       expected.remove("rule");
       assertThat(r).as(name).isEqualTo(expected);

@@ -58,6 +58,11 @@ public final class ClipBank {
     return config;
   }
 
+  /** Text token ids per clip (the prompts' ids are padded or cut to this many). */
+  public int maxTokens() {
+    return maxTokens;
+  }
+
   public List<String> prompts() {
     return prompts;
   }

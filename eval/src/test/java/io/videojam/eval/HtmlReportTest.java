@@ -1,9 +1,9 @@
-package io.videojam.cli;
+package io.videojam.eval;
 
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
-import io.videojam.cli.HtmlReport.Cell;
+import io.videojam.eval.HtmlReport.Cell;
 import java.awt.image.BufferedImage;
 import java.io.ByteArrayInputStream;
 import java.nio.charset.StandardCharsets;

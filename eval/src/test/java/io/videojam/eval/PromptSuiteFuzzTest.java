@@ -1,4 +1,4 @@
-package io.videojam.cli;
+package io.videojam.eval;
 
 import com.code_intelligence.jazzer.api.FuzzedDataProvider;
 import com.code_intelligence.jazzer.junit.DictionaryEntries;

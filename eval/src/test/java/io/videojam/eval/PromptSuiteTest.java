@@ -1,4 +1,4 @@
-package io.videojam.cli;
+package io.videojam.eval;
 
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
@@ -16,12 +16,15 @@ import org.junit.jupiter.api.io.TempDir;
 
 /** The shipped prompt suites and the suite file formats. */
 class PromptSuiteTest {
+  /** The repository root (the eval module's parent). */
+  static final Path REPO = Path.of("..").toAbsolutePath().normalize();
+
   @TempDir
   Path tmp;
 
   @Test
   void theShippedJamworldBenchIsTheGeneratedOneHeldOutAndBalanced() throws Exception {
-    Path file = BuiltinModelTest.REPO.resolve("suites/jamworld-bench.jsonl");
+    Path file = REPO.resolve("suites/jamworld-bench.jsonl");
     assertThat(Files.readString(file, StandardCharsets.UTF_8))
         .as("suites/jamworld-bench.jsonl is stale; regenerate it with ./videojam eval --out /tmp/x --write-suite suites/jamworld-bench.jsonl")
         .isEqualTo(PromptSuite.jamworldBench().toJsonl());
@@ -44,7 +47,7 @@ class PromptSuiteTest {
 
   @Test
   void textSuitesTakeAnOptionalCategoryAndSkipComments() throws Exception {
-    PromptSuite s = PromptSuite.read(BuiltinModelTest.REPO.resolve("suites/videojam-bench-examples.txt"));
+    PromptSuite s = PromptSuite.read(REPO.resolve("suites/videojam-bench-examples.txt"));
     assertThat(s.prompts()).hasSize(5);
     assertThat(s.hasTruth()).isFalse();
     assertThat(s.prompts().get(0)).isEqualTo(new PromptSuite.Prompt("p000", "ROTATIONAL", "A hand spinning a yellow fidget spinner.", null));

@@ -1,4 +1,4 @@
-package io.videojam.cli;
+package io.videojam.eval;
 
 import io.videojam.api.AtomicFiles;
 import io.videojam.media.PngWriter;
@@ -20,27 +20,27 @@ import java.util.regex.Pattern;
  * URIs, no JavaScript and nothing to fetch. Every piece of text is HTML-escaped. Each {@link
  * #heading} gets an anchor and an entry in the table of contents at the top.
  */
-final class HtmlReport {
+public final class HtmlReport {
   /**
    * A table cell.
    *
    * @param muted shown grey and italic (e.g. a difference within noise)
    * @param tooltip shown on hover (the {@code title} attribute); may be null
    */
-  record Cell(String text, boolean muted, String tooltip) {
+  public record Cell(String text, boolean muted, String tooltip) {
     /** A normal cell. */
-    static Cell of(String text) {
+    public static Cell of(String text) {
       return new Cell(text, false, null);
     }
 
     /** A muted cell with an optional tooltip explaining why. */
-    static Cell muted(String text, String tooltip) {
+    public static Cell muted(String text, String tooltip) {
       return new Cell(text, true, tooltip);
     }
   }
 
-  static final String MUTED_CLASS = "muted";
-  static final String NUMBER_CLASS = "num";
+  public static final String MUTED_CLASS = "muted";
+  public static final String NUMBER_CLASS = "num";
 
   private static final String NUMBER = "[+\\-\u2212]?(?:\\d[\\d,]*(?:\\.\\d*)?|\\.\\d+)(?:[eE][+\\-]?\\d+)?";
   /** Numbers, percentages, "x" factors, "a ± b", and the usual placeholders for a missing number. */
@@ -83,12 +83,12 @@ final class HtmlReport {
   private final Set<String> ids = new HashSet<>();
 
   /** A report with this {@code <title>} and {@code <h1>}. */
-  HtmlReport(String title) {
+  public HtmlReport(String title) {
     this.title = title == null ? "" : title;
   }
 
   /** A section heading ({@code <h2>}), linked from the table of contents. */
-  HtmlReport heading(String text) {
+  public HtmlReport heading(String text) {
     String id = uniqueId(text);
     toc.add(new TocEntry(id, text == null ? "" : text));
     body.append("<h2 id=\"").append(escape(id)).append("\">").append(escape(text)).append("</h2>\n");
@@ -96,19 +96,19 @@ final class HtmlReport {
   }
 
   /** A sub-heading ({@code <h3>}); not in the table of contents. */
-  HtmlReport subheading(String text) {
+  public HtmlReport subheading(String text) {
     body.append("<h3>").append(escape(text)).append("</h3>\n");
     return this;
   }
 
   /** A paragraph of plain text. */
-  HtmlReport paragraph(String text) {
+  public HtmlReport paragraph(String text) {
     body.append("<p>").append(escape(text)).append("</p>\n");
     return this;
   }
 
   /** Preformatted plain text (command lines, logs), in a fixed-width font. */
-  HtmlReport preformatted(String text) {
+  public HtmlReport preformatted(String text) {
     body.append("<pre>").append(escape(text)).append("</pre>\n");
     return this;
   }
@@ -121,7 +121,7 @@ final class HtmlReport {
    * @param header the column names; may be empty (no header row, as many columns as the longest row)
    * @throws IllegalArgumentException when a row has more cells than the header has columns
    */
-  HtmlReport table(String caption, List<String> header, List<List<Cell>> rows) {
+  public HtmlReport table(String caption, List<String> header, List<List<Cell>> rows) {
     List<String> head = header == null ? List.of() : header;
     List<List<Cell>> lines = rows == null ? List.of() : rows;
     int columns = head.size();
@@ -168,7 +168,7 @@ final class HtmlReport {
    *
    * @param caption may be null (no caption); also the image's alt text
    */
-  HtmlReport image(String caption, BufferedImage image) {
+  public HtmlReport image(String caption, BufferedImage image) {
     if (image == null) {
       throw new IllegalArgumentException("image " + (caption == null ? "" : "'" + caption + "' ") + "is missing");
     }
@@ -186,7 +186,7 @@ final class HtmlReport {
    * A collapsible section ({@code <details>}, closed at first) whose content {@code content} adds
    * to this same report.
    */
-  HtmlReport details(String summary, Consumer<HtmlReport> content) {
+  public HtmlReport details(String summary, Consumer<HtmlReport> content) {
     body.append("<details>\n<summary>").append(escape(summary)).append("</summary>\n");
     try {
       content.accept(this);
@@ -197,7 +197,7 @@ final class HtmlReport {
   }
 
   /** The whole document. */
-  String html() {
+  public String html() {
     StringBuilder b = new StringBuilder(body.length() + CSS.length() + 1024);
     b.append("<!DOCTYPE html>\n<html lang=\"en\">\n<head>\n<meta charset=\"utf-8\">\n")
         .append("<meta name=\"viewport\" content=\"width=device-width, initial-scale=1\">\n")
@@ -217,12 +217,12 @@ final class HtmlReport {
   }
 
   /** Writes {@link #html()} as UTF-8 atomically (creating missing folders). */
-  void write(Path file) {
+  public void write(Path file) {
     AtomicFiles.write(file, "HTML report", tmp -> Files.writeString(tmp, html(), StandardCharsets.UTF_8));
   }
 
   /** Escapes {@code & < > " '} for use in text and attribute values; null is empty. */
-  static String escape(String text) {
+  public static String escape(String text) {
     if (text == null) {
       return "";
     }
@@ -242,7 +242,7 @@ final class HtmlReport {
   }
 
   /** Whether a cell looks like a number (and is right-aligned): 1.5, -2e-3, 12%, 0.31 ± 0.02, n/a. */
-  static boolean numeric(String text) {
+  public static boolean numeric(String text) {
     return text != null && !text.isBlank() && NUMERIC.matcher(text.strip()).matches();
   }
 

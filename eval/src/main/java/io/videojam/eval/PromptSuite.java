@@ -1,4 +1,4 @@
-package io.videojam.cli;
+package io.videojam.eval;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
@@ -35,7 +35,8 @@ public record PromptSuite(String name, List<Prompt> prompts) {
   /** One prompt; {@code spec} is null for text-only suites. */
   public record Prompt(String id, String category, String prompt, ClipSpec spec) {}
 
-  static final String JAMWORLD_BENCH = "jamworld-bench";
+  /** The name of the built-in suite of the synthetic world. */
+  public static final String JAMWORLD_BENCH = "jamworld-bench";
   /** Seed of {@link JamWorld#suite} that made jamworld-bench. */
   static final long JAMWORLD_BENCH_SEED = 777;
   static final int JAMWORLD_BENCH_PER_CATEGORY = 32;
@@ -71,7 +72,7 @@ public record PromptSuite(String name, List<Prompt> prompts) {
   }
 
   /** jamworld-bench as generated from the world (the shipped file must equal {@link #toJsonl} of this). */
-  static PromptSuite jamworldBench() {
+  public static PromptSuite jamworldBench() {
     List<ClipSpec> specs = new JamWorld(WorldConfig.defaults()).suite(Split.HELDOUT, JAMWORLD_BENCH_PER_CATEGORY, JAMWORLD_BENCH_SEED);
     List<Prompt> out = new ArrayList<>();
     int[] counts = new int[Category.values().length];
@@ -82,7 +83,8 @@ public record PromptSuite(String name, List<Prompt> prompts) {
     return new PromptSuite(JAMWORLD_BENCH, out);
   }
 
-  String toJsonl() {
+  /** The suite as JSON Lines, one prompt per line (the {@code .jsonl} format {@link #parse} reads). */
+  public String toJsonl() {
     StringBuilder b = new StringBuilder();
     for (Prompt p : prompts) {
       var node = JSON.createObjectNode();
@@ -97,11 +99,20 @@ public record PromptSuite(String name, List<Prompt> prompts) {
     return b.toString();
   }
 
-  /** A built-in suite by name (suites/NAME.jsonl or .txt under the repository) or a file. */
+  /**
+   * Where the built-in suites are: {@code suites/} under the repository, the system property
+   * {@code videojam.home} (the working directory when it is unset).
+   */
+  public static Path builtinDir() {
+    String home = System.getProperty("videojam.home");
+    return (home != null ? Path.of(home) : Path.of("").toAbsolutePath()).resolve("suites");
+  }
+
+  /** A built-in suite by name (suites/NAME.jsonl or .txt under the repository, {@link #builtinDir}) or a file. */
   public static PromptSuite load(String nameOrFile) {
     Path file = Path.of(nameOrFile);
     if (!Files.isRegularFile(file)) {
-      Path dir = BuiltinModel.home().resolve("suites");
+      Path dir = builtinDir();
       for (String ext : List.of(".jsonl", ".txt")) {
         if (Files.isRegularFile(dir.resolve(nameOrFile + ext))) {
           file = dir.resolve(nameOrFile + ext);
@@ -110,11 +121,12 @@ public record PromptSuite(String name, List<Prompt> prompts) {
     }
     if (!Files.isRegularFile(file)) {
       throw new VideoJamException("prompt suite '" + nameOrFile + "' not found: pass a .jsonl or .txt file, or a built-in name ("
-          + JAMWORLD_BENCH + ", videojam-bench-examples, from " + BuiltinModel.home().resolve("suites") + ")");
+          + JAMWORLD_BENCH + ", videojam-bench-examples, from " + builtinDir() + ")");
     }
     return read(file);
   }
 
+  /** A suite file: {@code .jsonl}, else text. */
   public static PromptSuite read(Path file) {
     try {
       return parse(file.toString(), Files.readAllLines(file, StandardCharsets.UTF_8));

@@ -1,4 +1,4 @@
-package io.videojam.cli;
+package io.videojam.eval;
 
 import io.videojam.api.VideoJamException;
 
