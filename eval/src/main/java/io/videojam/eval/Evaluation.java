@@ -318,11 +318,6 @@ public final class Evaluation {
   }
 
   static String sha256(String s) {
-    try {
-      byte[] d = java.security.MessageDigest.getInstance("SHA-256").digest(s.getBytes(StandardCharsets.UTF_8));
-      return java.util.HexFormat.of().formatHex(d);
-    } catch (java.security.NoSuchAlgorithmException e) {
-      throw new IllegalStateException(e);
-    }
+    return io.videojam.api.Hashing.sha256Hex(s);
   }
 }

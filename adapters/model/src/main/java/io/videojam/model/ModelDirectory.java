@@ -6,12 +6,9 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import io.videojam.api.Settings;
 import io.videojam.api.VideoJamException;
 import java.io.IOException;
-import java.io.InputStream;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.security.DigestInputStream;
 import java.security.MessageDigest;
-import java.security.NoSuchAlgorithmException;
 import java.util.HexFormat;
 import java.util.List;
 import java.util.Map;
@@ -156,18 +153,19 @@ public record ModelDirectory(Path dir, Settings json) {
     return json.string("name");
   }
 
-  /** SHA-256 over the names and bytes of every file in the folder (sorted), hex. */
+  /**
+   * SHA-256 over the names and bytes of every file in the folder (sorted), hex. Hidden files (the
+   * {@code .videojam-output} marker of a folder videojam wrote, editor files) are not the model.
+   */
   public String hash() {
     try (Stream<Path> files = Files.walk(dir)) {
-      MessageDigest sha = MessageDigest.getInstance("SHA-256");
-      for (Path p : files.filter(Files::isRegularFile).sorted().toList()) {
+      MessageDigest sha = io.videojam.api.Hashing.sha256();
+      for (Path p : files.filter(Files::isRegularFile).filter(p -> !p.getFileName().toString().startsWith(".")).sorted().toList()) {
         sha.update(dir.relativize(p).toString().getBytes(java.nio.charset.StandardCharsets.UTF_8));
-        try (InputStream in = new DigestInputStream(Files.newInputStream(p), sha)) {
-          in.transferTo(java.io.OutputStream.nullOutputStream());
-        }
+        io.videojam.api.Hashing.update(sha, p);
       }
       return HexFormat.of().formatHex(sha.digest());
-    } catch (IOException | NoSuchAlgorithmException e) {
+    } catch (IOException e) {
       throw new VideoJamException("cannot hash model folder " + dir + ": " + e.getMessage());
     }
   }
