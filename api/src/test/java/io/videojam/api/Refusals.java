@@ -1,7 +1,7 @@
 package io.videojam.api;
 
 /** The fuzz tests' contract for a refusal: the project's error type with one clear line that names the input. */
-final class Refusals {
+public final class Refusals {
   private Refusals() {}
 
   /**
@@ -10,7 +10,7 @@ final class Refusals {
    * @param names texts one of which the message must contain (the input's file name); none: any
    * @throws AssertionError when the message is empty, spans lines or does not name the input
    */
-  static void check(VideoJamException e, String... names) {
+  public static void check(VideoJamException e, String... names) {
     String m = e.getMessage();
     boolean named = names.length == 0;
     for (String n : names) {

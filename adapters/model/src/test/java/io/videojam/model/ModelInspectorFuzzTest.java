@@ -1,5 +1,7 @@
 package io.videojam.model;
 
+import io.videojam.api.Refusals;
+
 import com.code_intelligence.jazzer.api.FuzzedDataProvider;
 import com.code_intelligence.jazzer.junit.FuzzTest;
 import io.videojam.api.VideoJamException;

@@ -1,5 +1,7 @@
 package io.videojam.onnx;
 
+import io.videojam.api.Refusals;
+
 import ai.onnx.proto.OnnxMl;
 import com.code_intelligence.jazzer.api.FuzzedDataProvider;
 import com.code_intelligence.jazzer.junit.FuzzTest;

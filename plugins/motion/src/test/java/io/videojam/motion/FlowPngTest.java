@@ -1,5 +1,7 @@
 package io.videojam.motion;
 
+import io.videojam.api.PngBytes;
+
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 

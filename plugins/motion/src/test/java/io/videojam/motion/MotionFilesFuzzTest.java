@@ -1,5 +1,9 @@
 package io.videojam.motion;
 
+import io.videojam.api.PngBytes;
+
+import io.videojam.api.Refusals;
+
 import com.code_intelligence.jazzer.api.FuzzedDataProvider;
 import com.code_intelligence.jazzer.junit.FuzzTest;
 import io.videojam.api.FlowField;

@@ -1,4 +1,4 @@
-package io.videojam.media;
+package io.videojam.api;
 
 import java.io.ByteArrayOutputStream;
 import java.nio.ByteBuffer;
@@ -6,10 +6,10 @@ import java.util.zip.CRC32;
 import java.util.zip.Deflater;
 
 /** PNG files with the header fields the fuzz test picks and valid chunk CRCs, so the reader gets past them. */
-final class PngBytes {
+public final class PngBytes {
   private PngBytes() {}
 
-  static byte[] png(int width, int height, int bitDepth, int colourType, int interlace, byte[] pixels) {
+  public static byte[] png(int width, int height, int bitDepth, int colourType, int interlace, byte[] pixels) {
     ByteArrayOutputStream out = new ByteArrayOutputStream();
     out.writeBytes(new byte[] {(byte) 0x89, 'P', 'N', 'G', '\r', '\n', 0x1a, '\n'});
     chunk(out, "IHDR", ByteBuffer.allocate(13).putInt(width).putInt(height).put((byte) bitDepth).put((byte) colourType)
