@@ -120,10 +120,8 @@ public final class OutputStaging implements AutoCloseable {
       if (shuttingDown) {
         throw new IOException("the process is shutting down (SIGINT or SIGTERM)");
       }
-      if (Files.isDirectory(out)) {
-        Path probe = AtomicFiles.createUnique(out, ".videojam-probe-", ".tmp", false);
-        Files.delete(probe);
-      }
+      // no probe file inside an existing output folder: commit renames the folder as a whole, which
+      // needs only the parent writable, and creating the staging folder there just proved it is
     } catch (IOException | SecurityException e) {
       if (staging != null) {
         OPEN.remove(staging);
@@ -265,7 +263,7 @@ public final class OutputStaging implements AutoCloseable {
       return List.of();
     }
     try (Stream<Path> s = Files.list(out)) {
-      return s.map(p -> p.getFileName().toString()).filter(n -> !n.startsWith(".videojam-probe-")).sorted().limit(3).toList();
+      return s.map(p -> p.getFileName().toString()).sorted().limit(3).toList();
     } catch (IOException e) {
       return List.of();
     }

@@ -55,7 +55,7 @@ final class DiagnoseCommand implements Runnable {
           throw new VideoJamException(m + " is not a model folder (no model.json); pass --model DIR");
         }
       }
-      ClipBank bank = TrainCommand.Recipe.heldOut(clips, Runtime.getRuntime().availableProcessors());
+      ClipBank bank = io.videojam.training.recipe.Recipe.heldOut(clips, Runtime.getRuntime().availableProcessors());
       PermutationDiagnostic.Result result;
       try (Progress bar = new Progress("permutation", models.size() * bins, !noProgress)) {
         result = PermutationDiagnostic.run(new PermutationDiagnostic.Config(models, bank, bins, seed, out), bar);

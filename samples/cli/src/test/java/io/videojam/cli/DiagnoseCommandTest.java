@@ -23,7 +23,7 @@ class DiagnoseCommandTest {
   Path frameIndependentModel() throws Exception {
     Path dir = tmp.resolve("per-pixel");
     Files.createDirectories(dir);
-    DitConfig cfg = TrainCommand.Recipe.base(false);
+    DitConfig cfg = io.videojam.training.recipe.Recipe.base(false);
     GraphBuilder g = new GraphBuilder("per_pixel", 17);
     String x = g.input("x", ElementType.FLOAT, "B", 3, 8, 16, 16);
     g.input("t", ElementType.FLOAT, "B");

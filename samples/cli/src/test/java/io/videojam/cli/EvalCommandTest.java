@@ -147,7 +147,7 @@ class EvalCommandTest {
     Cli c = Cli.run("eval", "--ablations", "--models", BuiltinModelTest.REPO.resolve("models").toString(), "--suite", SUITE.toString(),
         "--per-category", "1", "--seeds", "2", "--steps", "3", "--no-progress", "--out", out.toString());
     assertThat(c.exit()).as(c.err()).isZero();
-    // each model at the weights its model.json recommends (TrainCommand.Recipe.GUIDANCE)
+    // each model at the weights its model.json recommends (io.videojam.training.recipe.Recipe.GUIDANCE)
     assertThat(c.out()).contains("VideoJAM, Inner-Guidance w1 = 1, w2 = 3", "w1 = 0 (no text guidance)", "w2 = 0 (no motion guidance)",
         "motion off (d = 0 every step), text guidance 1", "InstructPix2Pix guidance (s-text 2, s-image 4)", "base model, text guidance 1",
         "control (base fine-tuned without motion), text guidance 3", "4 x 2", "75.1 / 93.7");

@@ -87,7 +87,9 @@ class KilledRunTest {
   }
 
   static Process child(Path model, Path out, long seed) throws Exception {
+    // a JVM killed inside native code may write a crash report: into the test's folder, not the module's
     List<String> cmd = List.of(Path.of(System.getProperty("java.home"), "bin", "java").toString(), "-Djava.awt.headless=true",
+        "-XX:ErrorFile=" + out.getParent().getParent().resolve("hs_err_pid%p.log"),
         "-cp", System.getProperty("java.class.path"), Main.class.getName(), "generate", "--model", model.toString(),
         "--prompt", "a red ball bouncing", "--steps", "4", "--seed", String.valueOf(seed), "--scale", "8", "--no-progress",
         "--out", out.toString());

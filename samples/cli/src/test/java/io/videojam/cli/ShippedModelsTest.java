@@ -17,6 +17,8 @@ import io.videojam.onnx.OnnxModels;
 import io.videojam.onnx.WeightSpec;
 import io.videojam.training.DitTorch;
 import io.videojam.training.DitWeights;
+import io.videojam.training.recipe.Recipe;
+import io.videojam.training.recipe.TrainExport;
 import java.nio.ByteBuffer;
 import java.nio.ByteOrder;
 import java.nio.FloatBuffer;
@@ -40,7 +42,7 @@ class ShippedModelsTest {
   static final Path MODELS = BuiltinModelTest.REPO.resolve("models");
 
   static DitConfig config(String name) {
-    DitConfig base = TrainCommand.Recipe.base(false);
+    DitConfig base = Recipe.base(false);
     return name.equals("jamworld-videojam") ? base.withChannels(3, 3) : base;
   }
 
@@ -149,7 +151,7 @@ class ShippedModelsTest {
   void theShippedModelsRecommendTheirSweptGuidance() {
     for (String name : java.util.List.of("jamworld-videojam", "jamworld-control", "jamworld-base")) {
       Map<String, Object> r = io.videojam.eval.Configurations.recommended(MODELS.resolve(name));
-      Map<String, Object> expected = new LinkedHashMap<>(TrainCommand.Recipe.GUIDANCE.get(name.substring("jamworld-".length())));
+      Map<String, Object> expected = new LinkedHashMap<>(Recipe.GUIDANCE.get(name.substring("jamworld-".length())));
       expected.remove("rule");
       assertThat(r).as(name).isEqualTo(expected);
     }

@@ -69,16 +69,6 @@ class TrainCommandTest {
     assertThat(c.err()).doesNotContain("WARN");
   }
 
-  @Test
-  void resumingDropsRowsLoggedAfterTheCheckpointAndTornLines() throws Exception {
-    Path csv = tmp.resolve("x-loss.csv");
-    Files.writeString(csv, "step,loss,seconds\n1,0.5,1\n2,0.4,2\n3,0.3,3\n4,0.2\n5,0.1,5\n");
-    TrainCommand.keepUpTo(csv, 3);
-    assertThat(Files.readAllLines(csv)).containsExactly("step,loss,seconds", "1,0.5,1", "2,0.4,2", "3,0.3,3");
-    TrainCommand.keepUpTo(csv, 4); // nothing after 3 to keep: "4,0.2" was torn
-    assertThat(Files.readAllLines(csv)).hasSize(4);
-  }
-
   private static double mean(List<String> rows) {
     return column(rows, 1);
   }

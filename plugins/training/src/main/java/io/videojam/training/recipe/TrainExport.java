@@ -1,33 +1,36 @@
-package io.videojam.cli;
+package io.videojam.training.recipe;
 
-import io.videojam.media.LinePlot;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.SerializationFeature;
 import io.videojam.api.VideoJamException;
 import io.videojam.jamworld.JamWorld;
+import io.videojam.media.LinePlot;
 import io.videojam.media.OutputStaging;
 import io.videojam.model.FixtureModel;
 import io.videojam.onnx.DitBuilder;
 import io.videojam.onnx.DitConfig;
 import io.videojam.onnx.OnnxModels;
 import io.videojam.training.Checkpoint;
+import io.videojam.training.TrainConfig;
 import java.io.IOException;
+import java.nio.ByteBuffer;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.security.MessageDigest;
+import java.security.NoSuchAlgorithmException;
 import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.HexFormat;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 
 /** Writes trained checkpoints as model folders (design.md's contract) and plots their losses. */
-final class TrainExport {
-  /** The prompts of training previews: two per category. */
-  static final List<String> PREVIEW_PROMPTS = List.of(
-      "a red square moving right", "a blue ball moving up",
-      "a green triangle moving up", "a white bar moving right in a zig zag",
-      "a yellow bar spinning clockwise", "a white wheel spinning counterclockwise",
-      "a red ball falling and bouncing", "a green ball bouncing off the right wall");
+public final class TrainExport {
+  private static final Logger LOG = LoggerFactory.getLogger(TrainExport.class);
 
   static final Map<String, String> DESCRIPTIONS = Map.of(
       "base", "JamWorld base DiT: flow matching on appearance only (no motion channels).",
@@ -38,11 +41,20 @@ final class TrainExport {
 
   private TrainExport() {}
 
-  static void exportAll(Path work, Path models, DitConfig baseCfg, double sigma, boolean smoke, boolean sample) throws IOException {
+  /**
+   * Writes {@code jamworld-base}, {@code jamworld-videojam} and {@code jamworld-control} under
+   * {@code models} from the checkpoints in {@code work}; a stage without a checkpoint yet is skipped
+   * with a warning.
+   *
+   * @return the model folders written
+   */
+  public static List<Path> exportAll(Path work, Path models, DitConfig baseCfg, double sigma, boolean smoke, boolean sample)
+      throws IOException {
+    List<Path> written = new ArrayList<>();
     for (String stage : List.of("base", "videojam", "control")) {
       Path ck = work.resolve(stage + ".ckpt");
       if (!Files.exists(ck)) {
-        System.err.println("train: no " + ck + " yet; jamworld-" + stage + " not exported");
+        LOG.warn("train: no {} yet; jamworld-{} not exported", ck, stage);
         continue;
       }
       Checkpoint c = Checkpoint.read(ck);
@@ -51,11 +63,15 @@ final class TrainExport {
       if (Files.exists(work.resolve(stage + "-loss.csv"))) {
         plotLoss(work, stage);
       }
-      write(models.resolve("jamworld-" + stage), "jamworld-" + stage, stage, cfg, w, sigma, c, work, smoke, sample);
+      Path dir = models.resolve("jamworld-" + stage);
+      write(dir, "jamworld-" + stage, stage, cfg, w, sigma, c, work, smoke, sample);
+      written.add(dir);
     }
+    return written;
   }
 
-  static void write(Path dir, String name, String stage, DitConfig cfg, Map<String, float[]> weights, double sigma,
+  /** Writes one model folder (staged: all of it or nothing) from a stage's weights. */
+  public static void write(Path dir, String name, String stage, DitConfig cfg, Map<String, float[]> weights, double sigma,
       Checkpoint ck, Path work, boolean smoke, boolean sample) throws IOException {
     ObjectMapper json = new ObjectMapper().enable(SerializationFeature.INDENT_OUTPUT);
     try (OutputStaging staging = OutputStaging.begin(dir)) {
@@ -66,13 +82,13 @@ final class TrainExport {
         @SuppressWarnings("unchecked")
         Map<String, Object> den = (Map<String, Object>) m.get("denoiser");
         den.put("prediction", "sample");
-        den.put("prediction-eps", io.videojam.training.TrainConfig.SAMPLE_EPS);
+        den.put("prediction-eps", TrainConfig.SAMPLE_EPS);
       }
       if (cfg.motionChannels() > 0) {
         Map<String, Object> motion = new LinkedHashMap<>();
         motion.put("representation", "flow-rgb");
         motion.put("sigma", sigma);
-        motion.put("estimator", TrainCommand.Recipe.ESTIMATOR);
+        motion.put("estimator", Recipe.ESTIMATOR);
         m.put("motion", motion);
       }
       List<String> notes = new ArrayList<>();
@@ -80,8 +96,8 @@ final class TrainExport {
       notes.add((smoke ? "SMOKE TEST weights (a few steps): not a usable model. " : "")
           + "Trained by `videojam train` on the synthetic motion world (8 frames of 16x16); " + ck.step() + " steps of this stage.");
       m.put("notes", notes);
-      if (!smoke && TrainCommand.Recipe.GUIDANCE.containsKey(stage)) {
-        m.put("guidance", TrainCommand.Recipe.GUIDANCE.get(stage));
+      if (!smoke && Recipe.GUIDANCE.containsKey(stage)) {
+        m.put("guidance", Recipe.GUIDANCE.get(stage));
       }
       m.put("training", ck.meta());
       Files.write(staging.file("model.json"), json.writeValueAsBytes(m));
@@ -96,10 +112,10 @@ final class TrainExport {
   }
 
   /** SHA-256 over the weights (names in order, then the float bits, big-endian). */
-  static String sha256(Map<String, float[]> weights) {
+  public static String sha256(Map<String, float[]> weights) {
     try {
-      java.security.MessageDigest md = java.security.MessageDigest.getInstance("SHA-256");
-      java.nio.ByteBuffer buf = java.nio.ByteBuffer.allocate(4);
+      MessageDigest md = MessageDigest.getInstance("SHA-256");
+      ByteBuffer buf = ByteBuffer.allocate(4);
       for (Map.Entry<String, float[]> e : weights.entrySet()) {
         md.update(e.getKey().getBytes(StandardCharsets.UTF_8));
         for (float f : e.getValue()) {
@@ -108,14 +124,14 @@ final class TrainExport {
           md.update(buf.array());
         }
       }
-      return java.util.HexFormat.of().formatHex(md.digest());
-    } catch (java.security.NoSuchAlgorithmException e) {
+      return HexFormat.of().formatHex(md.digest());
+    } catch (NoSuchAlgorithmException e) {
       throw new IllegalStateException(e);
     }
   }
 
-  /** Plots NAME-loss.csv (moving average over 100 steps) to NAME-loss.png. */
-  static void plotLoss(Path work, String name) {
+  /** Plots NAME-loss.csv (moving average over 100 steps) to NAME-loss.png, and NAME-permutation.csv to NAME-permutation.png. */
+  public static void plotLoss(Path work, String name) {
     Path csv = work.resolve(name + "-loss.csv");
     try {
       List<String> lines = Files.readAllLines(csv, StandardCharsets.UTF_8);
@@ -130,7 +146,7 @@ final class TrainExport {
       }
       List<LinePlot.Series> s = new ArrayList<>();
       s.add(new LinePlot.Series("appearance loss", x, LinePlot.smooth(app, 100)));
-      if (java.util.Arrays.stream(mot).anyMatch(Double::isFinite)) {
+      if (Arrays.stream(mot).anyMatch(Double::isFinite)) {
         s.add(new LinePlot.Series("motion loss", x, LinePlot.smooth(mot, 100)));
       }
       LinePlot.write(work.resolve(name + "-loss.png"), "jamworld-" + name + ": flow-matching loss (mean of 100 steps)",

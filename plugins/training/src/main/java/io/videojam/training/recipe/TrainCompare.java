@@ -1,4 +1,4 @@
-package io.videojam.cli;
+package io.videojam.training.recipe;
 
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.SerializationFeature;
@@ -22,6 +22,7 @@ import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Locale;
@@ -34,7 +35,31 @@ import java.util.Map;
  * scored against the prompt's world parameters ({@link Scores}); differences are paired per
  * (prompt, seed) and reported with their standard error.
  */
-final class TrainCompare {
+public final class TrainCompare {
+  /**
+   * The evaluation's noise seeds and statistics, which the comparison shares with {@code videojam
+   * eval} so its numbers are comparable; the caller supplies them.
+   */
+  public interface Scoring {
+    /** The noise seed of the clip of prompt {@code id} for seed number {@code seed}. */
+    long noiseSeed(long seed, String id);
+
+    /** Mean, standard error and count of the finite values. */
+    Stat stat(List<Double> values);
+  }
+
+  /** Mean, standard error (NaN for fewer than two values) and count of the finite values of a sample. */
+  public record Stat(double mean, double se, int n) {}
+
+  /**
+   * What the comparison wrote.
+   *
+   * @param dir the folder of compare.csv, compare.json, compare.md and the contact sheets
+   * @param summary compare.json's content
+   * @param markdown compare.md's content: the tables of means and paired differences
+   */
+  public record Result(Path dir, Map<String, Object> summary, String markdown) {}
+
   /** A model under comparison: folder, guidance rule and its settings. */
   record Entry(String label, Path dir, String guidance, Map<String, Object> settings) {}
 
@@ -51,7 +76,16 @@ final class TrainCompare {
         new Entry("base", models.resolve("jamworld-base"), "cfg", Map.of("w", w1)));
   }
 
-  static void run(Path models, Path outDir, int perCategory, int seeds, double w1, double w2, boolean progress) throws IOException {
+  /**
+   * Generates with the three models in {@code models} and writes the comparison to {@code outDir}.
+   *
+   * @param perCategory held-out prompts per category
+   * @param seeds seeds per prompt
+   * @param w1 Inner-Guidance w1 of videojam and text guidance w of control and base
+   * @param w2 Inner-Guidance w2 of videojam
+   */
+  public static Result run(Path models, Path outDir, int perCategory, int seeds, double w1, double w2, Scoring scoring,
+      RecipeListener listener) throws IOException {
     WorldConfig wc = WorldConfig.defaults();
     JamWorld world = new JamWorld(wc);
     List<ClipSpec> specs = world.suite(Split.HELDOUT, perCategory, 4242);
@@ -60,13 +94,13 @@ final class TrainCompare {
     Map<String, Map<String, FloatTensor>> shown = new LinkedHashMap<>();
     int total = entries.size() * specs.size() * seeds;
     int done = 0;
-    try (Progress bar = new Progress("compare", total, progress)) {
+    try (RecipeListener.Task bar = listener.task("compare", total)) {
       for (Entry e : entries) {
         try (VideoJam vj = VideoJam.open(RuntimeConfig.cpu(e.dir()))) {
           for (int i = 0; i < specs.size(); i++) {
             ClipSpec spec = specs.get(i);
             for (int s = 0; s < seeds; s++) {
-              long noise = ClipScoring.noiseSeed(1000L + s, "heldout-" + i); // independent noise per prompt, as videojam eval
+              long noise = scoring.noiseSeed(1000L + s, "heldout-" + i); // independent noise per prompt, as videojam eval
               GenerationRequest req = GenerationRequest.of(spec.prompt(), noise)
                   .withGuidance(e.guidance(), new Settings(e.settings(), "compare"));
               Generation g = vj.generate(req, (d, t) -> { });
@@ -89,7 +123,7 @@ final class TrainCompare {
     Map<String, Map<String, FloatTensor>> samples = new LinkedHashMap<>();
     for (Entry e : entries.subList(0, 2)) {
       try (VideoJam vj = VideoJam.open(RuntimeConfig.cpu(e.dir()))) {
-        for (String prompt : TrainExport.PREVIEW_PROMPTS) {
+        for (String prompt : Recipe.PREVIEW_PROMPTS) {
           Generation g = vj.generate(GenerationRequest.of(prompt, 0).withGuidance(e.guidance(), new Settings(e.settings(), "compare")), (d, t) -> { });
           samples.computeIfAbsent(prompt, k -> new LinkedHashMap<>()).put(e.label(), g.video());
           if (g.motion() != null) {
@@ -108,14 +142,15 @@ final class TrainCompare {
           r.colour(), r.persistence(), r.motion(), r.drift()));
     }
     Files.writeString(outDir.resolve("compare.csv"), csv, StandardCharsets.UTF_8);
-    Map<String, Object> summary = summary(rows, specs.size(), seeds);
+    Map<String, Object> summary = summary(rows, specs.size(), seeds, scoring);
     summary.put("guidance", Map.of("videojam", "inner w1=" + w1 + " w2=" + w2, "control", "cfg w=" + w1, "base", "cfg w=" + w1));
     Files.write(outDir.resolve("compare.json"), new ObjectMapper().enable(SerializationFeature.INDENT_OUTPUT).writeValueAsBytes(summary));
-    Files.writeString(outDir.resolve("compare.md"), markdown(summary), StandardCharsets.UTF_8);
+    String markdown = markdown(summary);
+    Files.writeString(outDir.resolve("compare.md"), markdown, StandardCharsets.UTF_8);
     LinkedHashMap<String, List<BufferedImage>> sheet = new LinkedHashMap<>();
     sheetRows(shown, sheet);
     ContactSheet.write(outDir.resolve("compare-sheet.png"), "held-out prompts, seed number 1000 (noise per prompt): videojam (Inner-Guidance w1 " + w1 + ", w2 " + w2 + "), control and base (text guidance " + w1 + ")", sheet, 8);
-    System.out.println(markdown(summary));
+    return new Result(outDir, summary, markdown);
   }
 
   /** Rows "PROMPT | model" then "(n) model" for the prompt's other models (labels must be unique). */
@@ -133,7 +168,7 @@ final class TrainCompare {
   }
 
   /** Means per model and category, and paired differences videojam - control and videojam - base. */
-  static Map<String, Object> summary(List<Row> rows, int prompts, int seeds) {
+  static Map<String, Object> summary(List<Row> rows, int prompts, int seeds, Scoring scoring) {
     Map<String, Object> out = new LinkedHashMap<>();
     out.put("prompts", prompts);
     out.put("seeds", seeds);
@@ -147,9 +182,9 @@ final class TrainCompare {
       Map<String, Object> byCat = new LinkedHashMap<>();
       for (String cat : cats) {
         List<Row> sel = rows.stream().filter(r -> r.model().equals(model) && (cat.equals("ALL") || r.category().equals(cat))).toList();
-        byCat.put(cat, Map.of("n", sel.size(), "colour", stat(sel.stream().mapToDouble(Row::colour).toArray()),
-            "persistence", stat(sel.stream().mapToDouble(Row::persistence).toArray()),
-            "motion", stat(sel.stream().mapToDouble(Row::motion).toArray())));
+        byCat.put(cat, Map.of("n", sel.size(), "colour", stat(sel.stream().mapToDouble(Row::colour).toArray(), scoring),
+            "persistence", stat(sel.stream().mapToDouble(Row::persistence).toArray(), scoring),
+            "motion", stat(sel.stream().mapToDouble(Row::motion).toArray(), scoring)));
       }
       means.put(model, byCat);
     }
@@ -174,7 +209,7 @@ final class TrainCompare {
               }
             }
           }
-          m.put(metric, stat(d.stream().mapToDouble(Double::doubleValue).toArray()));
+          m.put(metric, stat(d.stream().mapToDouble(Double::doubleValue).toArray(), scoring));
         }
         byCat.put(cat, m);
       }
@@ -192,9 +227,9 @@ final class TrainCompare {
     };
   }
 
-  /** Mean, standard error and count of the finite values. */
-  static Map<String, Object> stat(double[] v) {
-    EvalReport.Stat s = EvalReport.Stat.of(java.util.Arrays.stream(v).boxed().toList());
+  /** Mean, standard error and count of the finite values, rounded to 4 decimals. */
+  static Map<String, Object> stat(double[] v, Scoring scoring) {
+    Stat s = scoring.stat(Arrays.stream(v).boxed().toList());
     Map<String, Object> m = new LinkedHashMap<>();
     m.put("mean", round(s.mean()));
     m.put("se", round(s.se()));
@@ -206,8 +241,9 @@ final class TrainCompare {
     return Double.isFinite(v) ? Math.round(v * 10000) / 10000.0 : "NaN";
   }
 
+  /** compare.md: the tables of means and of paired differences. */
   @SuppressWarnings("unchecked")
-  static String markdown(Map<String, Object> summary) {
+  public static String markdown(Map<String, Object> summary) {
     StringBuilder b = new StringBuilder();
     b.append(String.format(Locale.ROOT, "Held-out prompts: %s, seeds per prompt: %s. Mean (standard error).%n%n", summary.get("prompts"), summary.get("seeds")));
     Map<String, Object> means = (Map<String, Object>) summary.get("means");
