@@ -83,7 +83,7 @@ class ConventionsUnitTest {
     of(vp("beta-start", 0.5, "beta-end", 0.9));
     assertThatThrownBy(() -> of(vp("steps-offset", 3))).hasMessageContaining("\"steps-offset\" must be in [0, train-steps)");
     assertThatThrownBy(() -> of(vp("steps-offset", -1))).hasMessageContaining("\"steps-offset\"");
-    assertThatThrownBy(() -> of(vp("train-steps", 1))).hasMessageContaining("\"train-steps\" must be >= 2");
+    assertThatThrownBy(() -> of(vp("train-steps", 1))).hasMessageContaining("\"train-steps\" must be 2..100000");
     assertThatThrownBy(() -> of(vp("beta-end", 1.0))).hasMessageContaining("must be < 1");
     assertThatThrownBy(() -> of(vp("beta-start", 1.0, "beta-end", 0.5))).hasMessageContaining("must be < 1");
     assertThatThrownBy(() -> of(vp("beta-start", 0.0))).hasMessageContaining("\"beta-start\" must be a finite number > 0");
