@@ -72,7 +72,7 @@ public final class ClipScoring {
 
   /** The video's frames in a random order that moves every frame (seeded). */
   static float[] shuffled(float[] video, int frames, int n, long seed) {
-    return Scores.reorderFrames(video, frames, n, derangement(frames, new SplittableRandom(seed)));
+    return Scores.reorderFrames(video, frames, n, io.videojam.api.Permutations.derangement(frames, new SplittableRandom(seed)));
   }
 
   /** The prompt at the same position within the next category of the suite (cyclic); null for a suite of one category. */
@@ -91,32 +91,6 @@ public final class ClipScoring {
     return null;
   }
 
-  /**
-   * A random permutation of {@code 0..n-1} that moves every element (for {@code n >= 2}), drawn by
-   * shuffling until none stays: the same draws as the training previews' permutation gap
-   * ({@code io.videojam.training.Previews.derangement}), so the same seed gives the same order.
-   */
-  static int[] derangement(int n, SplittableRandom rnd) {
-    int[] p = new int[n];
-    while (true) {
-      for (int i = 0; i < n; i++) {
-        p[i] = i;
-      }
-      for (int i = n - 1; i > 0; i--) {
-        int j = rnd.nextInt(i + 1);
-        int tmp = p[i];
-        p[i] = p[j];
-        p[j] = tmp;
-      }
-      boolean ok = true;
-      for (int i = 0; i < n && ok; i++) {
-        ok = p[i] != i;
-      }
-      if (ok || n < 2) {
-        return p;
-      }
-    }
-  }
 
   static FloatTensor upscale(FloatTensor video, int s) {
     long[] sh = video.shape();

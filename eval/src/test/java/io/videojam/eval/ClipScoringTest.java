@@ -15,22 +15,22 @@ class ClipScoringTest {
     assertThat(ClipScoring.noiseSeed(1, "a")).isNotEqualTo(ClipScoring.noiseSeed(1, "b"));
   }
 
-  /** The same draws as io.videojam.training.Previews.derangement (values taken from it), so seeds keep their clips. */
+  /** Pinned orders (the values the training previews and the evaluation drew before they shared Permutations), so seeds keep their clips. */
   @Test
   void derangementsMoveEveryFrameAndMatchTheTrainingPreviews() {
     SplittableRandom r0 = new SplittableRandom(0);
-    assertThat(ClipScoring.derangement(8, r0)).containsExactly(4, 5, 3, 1, 6, 7, 2, 0);
-    assertThat(ClipScoring.derangement(5, r0)).containsExactly(1, 3, 4, 0, 2);
+    assertThat(io.videojam.api.Permutations.derangement(8, r0)).containsExactly(4, 5, 3, 1, 6, 7, 2, 0);
+    assertThat(io.videojam.api.Permutations.derangement(5, r0)).containsExactly(1, 3, 4, 0, 2);
     SplittableRandom r42 = new SplittableRandom(42);
-    assertThat(ClipScoring.derangement(8, r42)).containsExactly(1, 0, 4, 7, 2, 3, 5, 6);
-    assertThat(ClipScoring.derangement(5, r42)).containsExactly(4, 0, 3, 2, 1);
+    assertThat(io.videojam.api.Permutations.derangement(8, r42)).containsExactly(1, 0, 4, 7, 2, 3, 5, 6);
+    assertThat(io.videojam.api.Permutations.derangement(5, r42)).containsExactly(4, 0, 3, 2, 1);
     for (long seed = 0; seed < 50; seed++) {
-      int[] p = ClipScoring.derangement(6, new SplittableRandom(seed));
+      int[] p = io.videojam.api.Permutations.derangement(6, new SplittableRandom(seed));
       for (int i = 0; i < p.length; i++) {
         assertThat(p[i]).isNotEqualTo(i);
       }
     }
-    assertThat(ClipScoring.derangement(1, new SplittableRandom(0))).containsExactly(0);
+    assertThat(io.videojam.api.Permutations.derangement(1, new SplittableRandom(0))).containsExactly(0);
   }
 
   @Test
@@ -44,7 +44,7 @@ class ClipScoringTest {
       }
     }
     float[] s = ClipScoring.shuffled(v, frames, n, 7);
-    int[] order = ClipScoring.derangement(frames, new SplittableRandom(7));
+    int[] order = io.videojam.api.Permutations.derangement(frames, new SplittableRandom(7));
     for (int c = 0; c < 3; c++) {
       for (int t = 0; t < frames; t++) {
         assertThat(s[(c * frames + t) * n]).isEqualTo(order[t]);

@@ -74,7 +74,7 @@ public final class Previews {
     SplittableRandom rnd = new SplittableRandom(seed);
     float[] permuted = new float[x1.length];
     for (int i = 0; i < b; i++) {
-      int[] order = derangement(frames, rnd);
+      int[] order = io.videojam.api.Permutations.derangement(frames, rnd);
       for (int k = 0; k < ch; k++) {
         for (int f = 0; f < frames; f++) {
           int dst = ((i * ch + k) * frames + f) * plane;
@@ -106,7 +106,7 @@ public final class Previews {
     DitConfig c = model.config();
     int l = c.maxTextTokens(), b = text.length / l;
     SplittableRandom rnd = new SplittableRandom(seed);
-    int[] order = derangement(b, rnd);
+    int[] order = io.videojam.api.Permutations.derangement(b, rnd);
     long[] other = new long[text.length];
     for (int i = 0; i < b; i++) {
       System.arraycopy(text, order[i] * l, other, i * l, l);
@@ -157,26 +157,4 @@ public final class Previews {
     return v.sub(predictsSample ? x1 : x1.sub(x0)).square().mean().getFloat();
   }
 
-  /** A random order of {@code n} frames that moves every frame (n >= 2). */
-  public static int[] derangement(int n, SplittableRandom rnd) {
-    int[] p = new int[n];
-    while (true) {
-      for (int i = 0; i < n; i++) {
-        p[i] = i;
-      }
-      for (int i = n - 1; i > 0; i--) {
-        int j = rnd.nextInt(i + 1);
-        int tmp = p[i];
-        p[i] = p[j];
-        p[j] = tmp;
-      }
-      boolean ok = true;
-      for (int i = 0; i < n && ok; i++) {
-        ok = p[i] != i;
-      }
-      if (ok || n < 2) {
-        return p;
-      }
-    }
-  }
 }
