@@ -157,7 +157,7 @@ public final class PermutationDiagnostic {
     }
     float[] p1 = new float[x1.length], p0 = new float[x0.length];
     for (int i = 0; i < n; i++) {
-      int[] order = ClipScoring.derangement(frames, rnd);
+      int[] order = io.videojam.api.Permutations.derangement(frames, rnd);
       for (int c = 0; c < ch; c++) {
         for (int f = 0; f < frames; f++) {
           int dst = ((i * ch + c) * frames + f) * plane, src = ((i * ch + c) * frames + order[f]) * plane;
