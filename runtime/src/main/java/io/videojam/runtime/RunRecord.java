@@ -19,7 +19,7 @@ import java.util.stream.Stream;
  *
  * <pre>{@code
  * Generation g = jam.generate(request, null);
- * RunRecord.write(dir.resolve("run.json"), RunRecord.of(g, jam.model(), config, jam.backend(), RunRecord.Extras.none()));
+ * RunRecord.write(dir.resolve("run.json"), jam.runRecord(g, RunRecord.Extras.none()));
  * }</pre>
  */
 public final class RunRecord {
@@ -100,6 +100,15 @@ public final class RunRecord {
     run.put("environment", Map.of("java", System.getProperty("java.version"), "os", System.getProperty("os.name") + " "
         + System.getProperty("os.arch"), "cores", Runtime.getRuntime().availableProcessors()));
     return run;
+  }
+
+  /** {@code record} as one line of JSON (for a table column, a log line). */
+  public static String json(Map<String, Object> record) {
+    try {
+      return new ObjectMapper().writeValueAsString(record);
+    } catch (IOException e) {
+      throw new VideoJamException("cannot write the run record as JSON: " + e.getMessage());
+    }
   }
 
   /** Writes {@code record} as indented JSON. */

@@ -32,11 +32,24 @@ public final class VideoJam implements AutoCloseable {
   private final java.util.concurrent.locks.ReentrantLock running = new java.util.concurrent.locks.ReentrantLock(true);
   private final java.util.concurrent.atomic.AtomicBoolean closed = new java.util.concurrent.atomic.AtomicBoolean();
 
+  private final RuntimeConfig config;
+
   @Inject
-  VideoJam(VideoModel model, Generator generator, BackendChoice backend) {
+  VideoJam(VideoModel model, Generator generator, BackendChoice backend, RuntimeConfig config) {
     this.model = model;
     this.generator = generator;
     this.backend = backend;
+    this.config = config;
+  }
+
+  /** The configuration this instance was opened with. */
+  public RuntimeConfig config() {
+    return config;
+  }
+
+  /** run.json's record of {@code g}, a generation of this instance, with what its writer adds. */
+  public java.util.Map<String, Object> runRecord(Generation g, RunRecord.Extras extras) {
+    return RunRecord.of(g, model.info(), config, backend, extras);
   }
 
   /** The backend the model runs on, and how it was chosen ({@code --backend auto}). */

@@ -8,6 +8,7 @@ import io.videojam.media.Frames;
 import io.videojam.media.PngWriter;
 import io.videojam.runtime.Generation;
 import io.videojam.runtime.GenerationRequest;
+import io.videojam.runtime.RunRecord;
 import io.videojam.runtime.VideoJam;
 import java.io.IOException;
 import java.io.Serializable;
@@ -116,7 +117,8 @@ public final class BatchEvalJob {
       .add("motion_png", DataTypes.BinaryType, true)
       .add("seconds", DataTypes.DoubleType, false)
       .add("error", DataTypes.StringType, true)
-      .add("backend", DataTypes.StringType, true);
+      .add("backend", DataTypes.StringType, true)
+      .add("run", DataTypes.StringType, true); // run.json's record of the clip (RunRecord), one line of JSON
 
   private BatchEvalJob() {}
 
@@ -165,10 +167,10 @@ public final class BatchEvalJob {
       return RowFactory.create(key(s.name(), p.id(), seed), s.name(), guidance, p.id(), p.category(), p.prompt(), seed, noise,
           map(sc.generic()), map(sc.prompt()), map(sc.opposite()), map(sc.other()), sc.otherCategory(), map(sc.shuffled()),
           PngWriter.encode(Frames.strip(g.video())), g.motion() == null ? null : PngWriter.encode(Frames.strip(g.motion())), (System.nanoTime() - start) / 1e9, null,
-          vj.backend().name());
+          vj.backend().name(), RunRecord.json(vj.runRecord(g, new RunRecord.Extras("spark eval", Map.of(), null, null, null, null))));
     } catch (Exception | LinkageError e) {
       return RowFactory.create(key(s.name(), p.id(), seed), s.name(), guidance, p.id(), p.category(), p.prompt(), seed, noise,
-          null, null, null, null, null, null, null, null, (System.nanoTime() - start) / 1e9, Jobs.firstLine(e), null);
+          null, null, null, null, null, null, null, null, (System.nanoTime() - start) / 1e9, Jobs.firstLine(e), null, null);
     }
   }
 

@@ -148,6 +148,13 @@ class SparkJobsTest {
     assertThat(rows).hasSize(8);
     assertThat(rows.stream().filter(r -> r.getAs("setting").equals("broken")).allMatch(r -> ((String) r.getAs("error")).contains("no-such-rule"))).isTrue();
     assertThat(rows.stream().filter(r -> r.getAs("error") == null).map(r -> (String) r.getAs("backend")).distinct()).containsExactly("cpu");
+    // each clip carries run.json's record (RunRecord): the prompt and noise seed it was generated with
+    for (Row r : rows.stream().filter(r -> r.getAs("error") == null).toList()) {
+      com.fasterxml.jackson.databind.JsonNode run = new com.fasterxml.jackson.databind.ObjectMapper().readTree((String) r.getAs("run"));
+      assertThat(run.at("/settings/seed").asLong()).isEqualTo((long) r.getAs("noise_seed"));
+      assertThat(run.at("/settings/prompt").asText()).isEqualTo(r.getAs("prompt"));
+      assertThat(run.at("/command").asText()).isEqualTo("spark eval");
+    }
 
     // the same clips through the evaluation of videojam eval (its defaults, --guidance inner --w1 5 --w2 3): identical scores
     Path evalOut = tmp.resolve("eval-cli");

@@ -18,7 +18,6 @@ import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.security.MessageDigest;
-import java.security.NoSuchAlgorithmException;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.HexFormat;
@@ -113,21 +112,17 @@ public final class TrainExport {
 
   /** SHA-256 over the weights (names in order, then the float bits, big-endian). */
   public static String sha256(Map<String, float[]> weights) {
-    try {
-      MessageDigest md = MessageDigest.getInstance("SHA-256");
-      ByteBuffer buf = ByteBuffer.allocate(4);
-      for (Map.Entry<String, float[]> e : weights.entrySet()) {
-        md.update(e.getKey().getBytes(StandardCharsets.UTF_8));
-        for (float f : e.getValue()) {
-          buf.clear();
-          buf.putFloat(f);
-          md.update(buf.array());
-        }
+    MessageDigest md = io.videojam.api.Hashing.sha256();
+    ByteBuffer buf = ByteBuffer.allocate(4);
+    for (Map.Entry<String, float[]> e : weights.entrySet()) {
+      md.update(e.getKey().getBytes(StandardCharsets.UTF_8));
+      for (float f : e.getValue()) {
+        buf.clear();
+        buf.putFloat(f);
+        md.update(buf.array());
       }
-      return HexFormat.of().formatHex(md.digest());
-    } catch (NoSuchAlgorithmException e) {
-      throw new IllegalStateException(e);
     }
+    return HexFormat.of().formatHex(md.digest());
   }
 
   /** Plots NAME-loss.csv (moving average over 100 steps) to NAME-loss.png, and NAME-permutation.csv to NAME-permutation.png. */
