@@ -142,7 +142,8 @@ public final class Npy {
       }
       return isFloat ? new FloatTensor(shape, fv) : new LongTensor(shape, lv);
     } catch (IOException e) {
-      throw new VideoJamException("cannot read " + file + ": " + e.getMessage());
+      throw new VideoJamException("cannot read " + file + ": " + (Files.isDirectory(file) ? "it is a folder"
+          : e instanceof java.nio.file.NoSuchFileException ? "no such file" : AtomicFiles.reason(e)));
     }
   }
 

@@ -109,7 +109,12 @@ record ExtraInput(String name, ElementType type, long[] rowShape, boolean batche
         throw new VideoJamException(where + ": \"npy\" " + Settings.describe(spec.string("npy")) + " is not a file name ("
             + e.getReason() + ")");
       }
-      FloatTensor t = Npy.readFloat(file);
+      FloatTensor t;
+      try {
+        t = Npy.readFloat(file);
+      } catch (VideoJamException e) {
+        throw new VideoJamException(where + ": \"npy\": " + e.getMessage(), e);
+      }
       long[] ts = t.shape();
       long[] r = ts.length == row.length + 1 && ts[0] == 1 ? Arrays.copyOfRange(ts, 1, ts.length) : ts;
       check(where, in, row, r);

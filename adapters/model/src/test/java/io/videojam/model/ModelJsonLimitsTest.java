@@ -143,6 +143,15 @@ class ModelJsonLimitsTest {
   }
 
   @Test
+  void anNpyThatIsMissingOrAFolderIsNamedWithItsModelJsonKey() throws IOException {
+    // found by the fuzzer in a CI run: "cannot read DIR/appearance: DIR/appearance", naming neither model.json nor the key
+    reading(m -> child(child(child(m, "denoiser"), "extra-inputs"), "pooled").put("npy", "nowhere.npy"))
+        .hasMessageContaining("\"pooled\": \"npy\": cannot read ").hasMessageEndingWith("nowhere.npy: no such file").hasMessageNotContaining("\n");
+    reading(m -> child(child(child(m, "denoiser"), "extra-inputs"), "pooled").put("npy", "."))
+        .hasMessageContaining("\"pooled\": \"npy\": cannot read ").hasMessageEndingWith(": it is a folder");
+  }
+
+  @Test
   void valuesWithLineBreaksStayOnOneLine() throws IOException {
     // messages echoed the value as it was: several lines, or a whole nested object
     reading(m -> child(m, "denoiser").put("prediction", "x0\nsecond line"))
