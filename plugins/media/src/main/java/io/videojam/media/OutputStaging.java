@@ -56,6 +56,7 @@ public final class OutputStaging implements AutoCloseable {
   private static final Set<Path> ASIDE = ConcurrentHashMap.newKeySet();
   private static volatile boolean hookInstalled;
   private static volatile boolean shuttingDown;
+  private static final Object SHUTDOWN = new Object();
 
   private final Path outDir; // as given, for messages
   private final Path out; // absolute, normalised
@@ -115,10 +116,14 @@ public final class OutputStaging implements AutoCloseable {
     Path staging = null;
     try {
       Files.createDirectories(parent);
-      staging = AtomicFiles.createUnique(parent, PREFIX + PID + "-", "", true); // umask permissions, not 0700
-      OPEN.add(staging);
-      if (shuttingDown) {
-        throw new IOException("the process is shutting down (SIGINT or SIGTERM)");
+      // under the lock the shutdown hook takes first: a staging folder is either registered before the
+      // hook looks (and deleted by it) or never made (the JVM halts once the hooks end, whatever else runs)
+      synchronized (SHUTDOWN) {
+        if (shuttingDown) {
+          throw new IOException("the process is shutting down (SIGINT or SIGTERM)");
+        }
+        staging = AtomicFiles.createUnique(parent, PREFIX + PID + "-", "", true); // umask permissions, not 0700
+        OPEN.add(staging);
       }
       // no probe file inside an existing output folder: commit renames the folder as a whole, which
       // needs only the parent writable, and creating the staging folder there just proved it is
@@ -329,22 +334,28 @@ public final class OutputStaging implements AutoCloseable {
    * may still finish a file meanwhile, so deletion is retried briefly.
    */
   private static void deleteOpenAtShutdown() {
-    shuttingDown = true;
-    for (int attempt = 0; attempt < 10 && !OPEN.isEmpty(); attempt++) {
-      for (Path p : List.copyOf(OPEN)) {
-        deleteTree(p);
-        if (!Files.exists(p)) {
-          OPEN.remove(p);
+    synchronized (SHUTDOWN) {
+      shuttingDown = true;
+    }
+    // writer threads (video encoders, frame writers) keep running while hooks run and may re-create a
+    // folder just deleted; delete until nothing has come back for 100 ms, for at most half a second
+    List<Path> open = List.copyOf(OPEN);
+    long quietSince = System.nanoTime();
+    long start = quietSince;
+    while (System.nanoTime() - start < 500_000_000L && System.nanoTime() - quietSince < 100_000_000L) {
+      for (Path p : open) {
+        if (Files.exists(p)) {
+          deleteTree(p);
+          quietSince = System.nanoTime();
         }
       }
-      if (!OPEN.isEmpty()) {
-        try {
-          Thread.sleep(20);
-        } catch (InterruptedException e) {
-          return;
-        }
+      try {
+        Thread.sleep(10);
+      } catch (InterruptedException e) {
+        return;
       }
     }
+    OPEN.removeAll(open);
   }
 
   private void checkOpen() {

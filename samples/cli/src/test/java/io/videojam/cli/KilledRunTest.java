@@ -46,7 +46,8 @@ class KilledRunTest {
         long seen = assertComplete(out, -1);
         assertThat(seen).as("after a kill at %d ms", delayMs).isIn(seed - 1, seed, 1L).isLessThanOrEqualTo(seed);
         if (!hard) {
-          assertThat(hidden(runs)).as("SIGTERM at %d ms", delayMs).isEmpty();
+          // its own staging is gone (a SIGKILLed run's may remain until a run gets as far as starting its output)
+          assertThat(hidden(runs)).as("SIGTERM at %d ms", delayMs).noneMatch(n -> n.contains("-" + p.pid() + "-"));
         }
         seed++;
       }
