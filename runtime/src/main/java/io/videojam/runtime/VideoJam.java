@@ -21,8 +21,8 @@ import jakarta.inject.Inject;
  * <p>Thread-safe: one instance runs one generation at a time (its model session and buffers are
  * shared), so concurrent {@link #generate} calls queue in arrival order and each gives the same
  * video as when run alone; for parallel generations open one instance per thread. {@link #close()}
- * is idempotent: it refuses new generations at once, waits for the running and queued ones to
- * finish, then frees the native session.
+ * is idempotent: it refuses new generations at once (those already waiting fail with the same
+ * message), waits for the running one to finish, then frees the native session.
  */
 public final class VideoJam implements AutoCloseable {
   private final VideoModel model;
@@ -117,7 +117,7 @@ public final class VideoJam implements AutoCloseable {
     return closed.get();
   }
 
-  /** Refuses new generations, waits for those running or queued, then frees the model; a second call does nothing. */
+  /** Refuses new and waiting generations, waits for the running one, then frees the model; a second call does nothing. */
   @Override
   public void close() {
     if (!closed.compareAndSet(false, true)) {
