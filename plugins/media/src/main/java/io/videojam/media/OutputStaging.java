@@ -112,18 +112,17 @@ public final class OutputStaging implements AutoCloseable {
       throw new VideoJamException("cannot write to " + outDir + ": it holds files videojam did not write (" + String.join(", ", foreign)
           + "); choose a new or empty folder (an output folder is replaced whole)");
     }
-    installHook();
+    installHook(outDir);
     Path staging = null;
     try {
       Files.createDirectories(parent);
       // under the lock the shutdown hook takes first: a staging folder is either registered before the
       // hook looks (and deleted by it) or never made (the JVM halts once the hooks end, whatever else runs)
       synchronized (SHUTDOWN) {
-        if (shuttingDown) {
-          throw new IOException("the process is shutting down (SIGINT or SIGTERM)");
+        if (!shuttingDown) {
+          staging = AtomicFiles.createUnique(parent, PREFIX + PID + "-", "", true); // umask permissions, not 0700
+          OPEN.add(staging);
         }
-        staging = AtomicFiles.createUnique(parent, PREFIX + PID + "-", "", true); // umask permissions, not 0700
-        OPEN.add(staging);
       }
       // no probe file inside an existing output folder: commit renames the folder as a whole, which
       // needs only the parent writable, and creating the staging folder there just proved it is
@@ -134,6 +133,10 @@ public final class OutputStaging implements AutoCloseable {
       deleteTree(staging);
       deleteEmptyParents(parent, firstCreated);
       throw unwritable(outDir, AtomicFiles.reason(e));
+    }
+    if (staging == null) {
+      deleteEmptyParents(parent, firstCreated);
+      throw stopped(outDir);
     }
     return new OutputStaging(outDir, out, staging, firstCreated);
   }
@@ -315,18 +318,19 @@ public final class OutputStaging implements AutoCloseable {
     }
   }
 
-  private static synchronized void installHook() {
+  private static synchronized void installHook(Path outDir) {
     if (!hookInstalled) {
       try {
         Runtime.getRuntime().addShutdownHook(new Thread(OutputStaging::deleteOpenAtShutdown, "videojam-staging-cleanup"));
       } catch (IllegalStateException e) {
-        throw new VideoJamException("stopped: the process is shutting down (SIGINT or SIGTERM); nothing was written");
+        throw stopped(outDir); // shutdown had begun before the first output of this process
       }
       hookInstalled = true;
     }
-    if (shuttingDown) {
-      throw new VideoJamException("stopped: the process is shutting down (SIGINT or SIGTERM); nothing was written");
-    }
+  }
+
+  private static VideoJamException stopped(Path outDir) {
+    return new VideoJamException("stopped: the process is shutting down (SIGINT or SIGTERM); nothing was written to " + outDir);
   }
 
   /**
@@ -360,7 +364,7 @@ public final class OutputStaging implements AutoCloseable {
 
   private void checkOpen() {
     if (shuttingDown) {
-      throw new VideoJamException("stopped: the process is shutting down (SIGINT or SIGTERM); nothing was written to " + outDir);
+      throw stopped(outDir);
     }
     if (closed || committed) {
       throw new IllegalStateException("output staging for " + outDir + " is already " + (committed ? "committed" : "closed"));

@@ -60,12 +60,6 @@ public final class OrtProcess {
     }
   }
 
-  /** Whether the native code will see {@code ORT_DISABLE_TELEMETRY} set (by the user or by us). */
-  static boolean telemetryDisabled() {
-    String v = System.getenv(TELEMETRY_VARIABLE);
-    return v != null ? !v.isEmpty() : nativeGetenv(TELEMETRY_VARIABLE) != null;
-  }
-
   private static void disableTelemetry() {
     if (System.getenv(TELEMETRY_VARIABLE) != null || System.getProperty("os.name", "").startsWith("Windows")) {
       return; // the user's choice stands; Windows builds report through ETW, not this SDK
@@ -75,14 +69,6 @@ public final class OrtProcess {
     } catch (RuntimeException | LinkageError e) {
       LOG.warn("could not set {}=1 in the process environment ({}); set it before starting Java, "
           + "or a command line over about 4 KB crashes ONNX Runtime", TELEMETRY_VARIABLE, e.toString());
-    }
-  }
-
-  private static String nativeGetenv(String name) {
-    try {
-      return LibC.INSTANCE.getenv(name);
-    } catch (RuntimeException | LinkageError e) {
-      return null;
     }
   }
 
@@ -115,12 +101,10 @@ public final class OrtProcess {
     }
   }
 
-  /** The two libc calls used. */
+  /** The libc call used. */
   interface LibC extends Library {
     LibC INSTANCE = Native.load("c", LibC.class);
 
     int setenv(String name, String value, int overwrite);
-
-    String getenv(String name);
   }
 }
