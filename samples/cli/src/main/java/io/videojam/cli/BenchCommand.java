@@ -5,6 +5,7 @@ import io.videojam.api.VideoJamException;
 import io.videojam.media.OutputStaging;
 import io.videojam.runtime.BackendChoice;
 import io.videojam.runtime.Generation;
+import io.videojam.runtime.GenerationFiles;
 import io.videojam.runtime.GenerationRequest;
 import io.videojam.runtime.PassMode;
 import io.videojam.runtime.RuntimeConfig;
@@ -141,7 +142,7 @@ final class BenchCommand implements Callable<Integer> {
     long start = System.nanoTime();
     Generation g = jam.generate(request, StepListener.NONE);
     try (OutputStaging staging = OutputStaging.begin(tmp.resolve("out"))) {
-      long writing = GenerationWriter.write(staging, g, jam.model(), config, jam.backend(), null, start);
+      long writing = GenerationFiles.write(staging, g, jam.model(), config, jam.backend(), null, start);
       staging.commit();
       double wall = (System.nanoTime() - start) / 1e9;
       System.out.printf(Locale.ROOT, "whole generate command body: %.3f s, of which backend %.3f s, writing outputs %.3f s "

@@ -5,6 +5,7 @@ import io.videojam.api.Npy;
 import io.videojam.api.VideoJamException;
 import io.videojam.media.OutputStaging;
 import io.videojam.runtime.Generation;
+import io.videojam.runtime.GenerationFiles;
 import io.videojam.runtime.GenerationRequest;
 import io.videojam.runtime.RuntimeConfig;
 import io.videojam.runtime.VideoJam;
@@ -70,7 +71,7 @@ final class GenerateCommand implements Callable<Integer> {
       try (Progress bar = new Progress("sampling", request.steps(), !noProgress)) {
         g = jam.generate(request, bar);
       }
-      long written = GenerationWriter.write(staging, g, jam.model(), config, jam.backend(), scale, start, latentsOut, inputs);
+      long written = GenerationFiles.write(staging, g, jam.model(), config, jam.backend(), scale, start, latentsOut, inputs);
       staging.commit();
       if (warning != null) {
         System.err.println(warning);

@@ -72,7 +72,8 @@ public final class Main implements Runnable {
       java.util.Map.entry("deviceId", "--device"), java.util.Map.entry("maxBatch", "--max-batch"), java.util.Map.entry("shift", "--shift"),
       java.util.Map.entry("size", "--size"), java.util.Map.entry("frames", "--frames"), java.util.Map.entry("stride", "--stride"),
       java.util.Map.entry("estimator", "--estimator"), java.util.Map.entry("guidance", "--guidance"), java.util.Map.entry("backend", "--backend"),
-      java.util.Map.entry("solver", "--solver"), java.util.Map.entry("schedule", "--schedule"));
+      java.util.Map.entry("solver", "--solver"), java.util.Map.entry("schedule", "--schedule"),
+      java.util.Map.entry("latents", "--latents-out"));
 
   /**
    * The message with the CLI's flag where it starts with a library parameter's name ("steps must be

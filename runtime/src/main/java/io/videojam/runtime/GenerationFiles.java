@@ -1,4 +1,4 @@
-package io.videojam.cli;
+package io.videojam.runtime;
 
 import io.videojam.api.FloatTensor;
 import io.videojam.api.ModelInfo;
@@ -10,11 +10,6 @@ import io.videojam.media.GifWriter;
 import io.videojam.media.Mp4Writer;
 import io.videojam.media.OutputStaging;
 import io.videojam.media.PngWriter;
-import io.videojam.runtime.BackendChoice;
-import io.videojam.runtime.Generation;
-import io.videojam.runtime.GenerationRecord;
-import io.videojam.runtime.RunRecord;
-import io.videojam.runtime.RuntimeConfig;
 import java.awt.image.BufferedImage;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
@@ -25,12 +20,16 @@ import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.Future;
 
-/** Writes what design.md lists for {@code generate} into a staging folder. */
-final class GenerationWriter {
-  private GenerationWriter() {}
+/**
+ * Writes a generation's files (what design.md lists for {@code generate}: videos, GIFs, frames,
+ * contact sheet, run.json) into a staging folder; the CLI and the HTTP service share it, so both
+ * write the same bytes for the same run.
+ */
+public final class GenerationFiles {
+  private GenerationFiles() {}
 
   /** Writes every output and run.json; returns the nanoseconds spent writing. */
-  static long write(OutputStaging staging, Generation g, ModelInfo model, RuntimeConfig config, BackendChoice backend, Integer scaleOption,
+  public static long write(OutputStaging staging, Generation g, ModelInfo model, RuntimeConfig config, BackendChoice backend, Integer scaleOption,
       long commandStart) {
     return write(staging, g, model, config, backend, scaleOption, commandStart, false, Map.of());
   }
@@ -40,7 +39,7 @@ final class GenerationWriter {
    * (float32 {@code [1, C, T, H, W]}). {@code inputs} (files the run read, e.g. {@code init-noise})
    * go into run.json. Returns the nanoseconds spent writing.
    */
-  static long write(OutputStaging staging, Generation g, ModelInfo model, RuntimeConfig config, BackendChoice backend, Integer scaleOption,
+  public static long write(OutputStaging staging, Generation g, ModelInfo model, RuntimeConfig config, BackendChoice backend, Integer scaleOption,
       long commandStart, boolean latents, Map<String, Object> inputs) {
     long start = System.nanoTime();
     double fps = model.video().fps();
@@ -63,7 +62,7 @@ final class GenerationWriter {
     }
     if (latents) {
       if (g.initialNoise() == null) {
-        throw new VideoJamException("--latents-out: this generator does not report its initial noise");
+        throw new VideoJamException("latents need a generator that reports its initial noise; this one does not");
       }
       jobs.add(() -> Npy.write(g.initialNoise(), staging.file("initial-noise.npy")));
       jobs.add(() -> Npy.write(g.latent(), staging.file("latents.npy")));
