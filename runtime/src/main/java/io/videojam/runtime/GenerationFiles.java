@@ -46,19 +46,30 @@ public final class GenerationFiles {
     int h = (int) g.video().shape()[2];
     int w = (int) g.video().shape()[3];
     int scale = scaleOption != null ? scaleOption : Frames.autoScale(h, w);
-    // the video files are independent: write them on all cores
+    // the files are independent: write them on all cores, the slowest first
+    FloatTensor motion = g.motion();
     List<Runnable> jobs = new ArrayList<>();
     jobs.add(() -> Mp4Writer.write(staging.file("video.mp4"), g.video(), fps, scale));
-    jobs.add(() -> GifWriter.write(staging.file("video.gif"), g.video(), fps, scale));
-    jobs.add(() -> PngWriter.writeFrames(staging.file("frames"), g.video(), 1));
-    LinkedHashMap<String, List<BufferedImage>> rows = new LinkedHashMap<>();
-    rows.put("video", Frames.toImages(g.video(), Math.max(1, scale / 2)));
-    FloatTensor motion = g.motion();
     if (motion != null) {
       jobs.add(() -> Mp4Writer.write(staging.file("motion.mp4"), motion, fps, scale));
+    }
+    jobs.add(() -> GifWriter.write(staging.file("video.gif"), g.video(), fps, scale));
+    if (motion != null) {
       jobs.add(() -> GifWriter.write(staging.file("motion.gif"), motion, fps, scale));
+    }
+    GenerationRecord r = g.record();
+    jobs.add(() -> {
+      LinkedHashMap<String, List<BufferedImage>> rows = new LinkedHashMap<>();
+      rows.put("video", Frames.toImages(g.video(), Math.max(1, scale / 2)));
+      if (motion != null) {
+        rows.put("motion", Frames.toImages(motion, Math.max(1, scale / 2)));
+      }
+      ContactSheet.write(staging.file("contact-sheet.png"), "\"" + r.prompt() + "\"  " + r.guidance() + " " + r.guidanceSettings()
+          + "  seed " + r.seed(), rows, 16);
+    });
+    jobs.add(() -> PngWriter.writeFrames(staging.file("frames"), g.video(), 1));
+    if (motion != null) {
       jobs.add(() -> PngWriter.writeFrames(staging.file("motion-frames"), motion, 1));
-      rows.put("motion", Frames.toImages(motion, Math.max(1, scale / 2)));
     }
     if (latents) {
       if (g.initialNoise() == null) {
@@ -68,9 +79,6 @@ public final class GenerationFiles {
       jobs.add(() -> Npy.write(g.latent(), staging.file("latents.npy")));
     }
     runAll(jobs);
-    GenerationRecord r = g.record();
-    ContactSheet.write(staging.file("contact-sheet.png"), "\"" + r.prompt() + "\"  " + r.guidance() + " " + r.guidanceSettings()
-        + "  seed " + r.seed(), rows, 16);
     long writing = System.nanoTime() - start;
 
     RunRecord.Extras extras = new RunRecord.Extras("generate", inputs, scale, writing, System.nanoTime() - commandStart,

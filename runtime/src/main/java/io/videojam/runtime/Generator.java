@@ -39,6 +39,17 @@ public final class Generator {
 
   private final GuidanceDefaults defaults;
   private final int maxBatch;
+  /**
+   * What repeats from one generation to the next, kept so that a step loop costs little more than
+   * its model runs: rules by name and settings, sampling times by solver, schedule and steps, text
+   * conditions by prompt (encoders are deterministic; tensors are never modified once made), and a
+   * pass runner's buffers.
+   */
+  private final Map<List<Object>, GuidanceRule> rules = lru(8);
+  private final Map<List<Object>, double[]> schedules = lru(8);
+  private final Map<String, Tensor> texts = lru(16);
+  private volatile Tensor nullText;
+  private final java.util.concurrent.atomic.AtomicReference<PassRunner> idleRunner = new java.util.concurrent.atomic.AtomicReference<>();
 
   /** A generator whose default guidance is the rule's own (inner with motion channels, cfg without). */
   public Generator(VideoModel model, Backend backend, Optional<MotionRepresentation> motion) {
@@ -65,6 +76,17 @@ public final class Generator {
    * models with motion channels and cfg without.
    */
   public GuidanceRule rule(GenerationRequest request) {
+    List<Object> key = java.util.Arrays.asList(request.guidance(), request.guidanceSettings().values());
+    GuidanceRule known = rules.get(key);
+    if (known != null) {
+      return known;
+    }
+    GuidanceRule made = makeRule(request);
+    rules.put(key, made);
+    return made;
+  }
+
+  private GuidanceRule makeRule(GenerationRequest request) {
     Settings settings = request.guidanceSettings();
     String name = request.guidance();
     if (name == null && defaults.rule() != null) {
@@ -107,10 +129,14 @@ public final class Generator {
     long start = System.nanoTime();
     long backendStart = model.backendNanos();
     Plan plan = prepare(request);
-    PassRunner runner = new PassRunner(model, plan.rule(), plan.text(), plan.nullText(), plan.mode() == PassMode.BATCHED,
-        request.guidanceWindow(), request.steps());
+    PassRunner runner = runner(plan, request);
     long samplingStart = System.nanoTime();
-    float[] x1 = plan.solver().integrate(runner::velocity, plan.noise().data().clone(), plan.times(), progress);
+    float[] x1;
+    try {
+      x1 = plan.solver().integrate(runner::velocity, plan.noise().data().clone(), plan.times(), progress);
+    } finally {
+      idleRunner.set(runner); // its buffers serve the next generation of the same kind
+    }
     long samplingNanos = System.nanoTime() - samplingStart;
     Decoded out = decode(x1);
     long total = System.nanoTime() - start;
@@ -123,6 +149,26 @@ public final class Generator {
         new Generation.Timings(total, samplingNanos, model.backendNanos() - backendStart, runner.runs()), plan.noise());
   }
 
+  /** A pass runner for the plan: the idle one when it fits, else a new one. */
+  private PassRunner runner(Plan plan, GenerationRequest request) {
+    PassRunner idle = idleRunner.getAndSet(null);
+    boolean batched = plan.mode() == PassMode.BATCHED;
+    if (idle != null && idle.fits(plan.rule(), plan.text(), plan.nullText(), batched, request.guidanceWindow(), request.steps())) {
+      idle.reset();
+      return idle;
+    }
+    return new PassRunner(model, plan.rule(), plan.text(), plan.nullText(), batched, request.guidanceWindow(), request.steps());
+  }
+
+  private static <K, V> Map<K, V> lru(int size) {
+    return java.util.Collections.synchronizedMap(new LinkedHashMap<>(16, 0.75f, true) {
+      @Override
+      protected boolean removeEldestEntry(Map.Entry<K, V> eldest) {
+        return size() > size;
+      }
+    });
+  }
+
   /** What sampling needs, resolved from a request. */
   private record Plan(GuidanceRule rule, Solver solver, double[] times, PassMode mode, Tensor text, Tensor nullText, FloatTensor noise) {}
 
@@ -132,8 +178,14 @@ public final class Generator {
     GuidanceRule rule = rule(request);
     Solver solver = Plugins.find(SolverProvider.class, request.solver(), "solver").create(Settings.empty("solver"));
     // "auto" and "model" pick the model's own schedule (vp timesteps, edm Karras sigmas) where it has one
-    double[] times = Schedules.resolve(request.schedule(), request.scheduleSettings(),
-        model instanceof OnnxVideoModel onnx ? onnx.nativeSchedule() : Optional.empty()).times(request.steps());
+    List<Object> scheduleKey = java.util.Arrays.asList(request.schedule(), request.scheduleSettings().values(), request.steps());
+    double[] times = schedules.get(scheduleKey);
+    if (times == null) {
+      times = Schedules.resolve(request.schedule(), request.scheduleSettings(),
+          model instanceof OnnxVideoModel onnx ? onnx.nativeSchedule() : Optional.empty()).times(request.steps());
+      schedules.put(scheduleKey, times);
+    }
+    times = times.clone();
     int p = rule.passes().size();
     PassMode mode = resolve(request, p);
     boolean batched = mode == PassMode.BATCHED && p > 1;
@@ -148,8 +200,16 @@ public final class Generator {
     Memory.require(Memory.product(n, p + 6L + (batched ? 2L * p : 0), Float.BYTES),
         "sampling a latent of " + latentText + " with " + p + " passes" + (batched ? " batched" : ""),
         "reduce the model's frames, height or width" + (batched ? ", or use pass mode sequential" : ""));
-    Tensor text = model.textEncoder().encode(List.of(request.prompt()));
-    Tensor nullText = model.textEncoder().nullCondition(1);
+    Tensor text = texts.get(request.prompt());
+    if (text == null) {
+      text = model.textEncoder().encode(List.of(request.prompt()));
+      texts.put(request.prompt(), text);
+    }
+    Tensor nullText = this.nullText;
+    if (nullText == null) {
+      nullText = model.textEncoder().nullCondition(1);
+      this.nullText = nullText;
+    }
     // the request's initial noise, else drawn from the seed; kept for the result (a solver may work in place)
     FloatTensor noise = new FloatTensor(shape.dims(), request.noise(shape));
     return new Plan(rule, solver, times, mode, text, nullText, noise);

@@ -69,6 +69,17 @@ final class PassRunner {
     this.batchedDims = shape.withBatch(p).dims();
   }
 
+  /** Whether this runner serves a generation with these settings (the same instances: rules, texts are cached). */
+  boolean fits(GuidanceRule rule, Tensor text, Tensor nullText, boolean batched, GuidanceWindow window, int steps) {
+    return this.rule == rule && this.text == text && this.nullText == nullText && this.batched == (batched && passes.size() > 1)
+        && this.window.equals(window) && this.steps == steps;
+  }
+
+  /** Starts a new generation: the run count from zero (buffers are overwritten before they are read). */
+  void reset() {
+    runs = 0;
+  }
+
   /** The guided velocity at state {@code x}, time {@code t} of step {@code step} (the solver's field). */
   float[] velocity(float[] x, double t, int step) {
     if (!window.contains(t)) {

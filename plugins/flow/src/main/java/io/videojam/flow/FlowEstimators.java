@@ -156,6 +156,11 @@ public final class FlowEstimators {
     OpenCv.threads(threads);
   }
 
+  /** Whether an estimator of this process has loaded OpenCV (so {@link #openCvThreads(int)} costs no loading). */
+  public static boolean openCvLoaded() {
+    return OpenCv.loaded();
+  }
+
   /**
    * Frames of a smooth random texture, in [-1, 1]: per channel a sum of 48 sinusoids with
    * wavelengths of 8 to 40 pixels in random directions (seeded), translated by {@code (dx, dy)}

@@ -36,6 +36,10 @@ final class OpenCv {
     }
   }
 
+  static boolean loaded() {
+    return loaded;
+  }
+
   /** OpenCV's own worker-thread count (global to the process). */
   static int threads() {
     load();

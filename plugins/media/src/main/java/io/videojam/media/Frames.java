@@ -230,6 +230,63 @@ public final class Frames {
     return out;
   }
 
+  /**
+   * A BGR24 frame (rows {@code 3 * width} bytes apart, as {@link VideoReader#stream} gives it) as an
+   * RGB frame {@code [3, H, W]} with values {@code p / 127.5 - 1}, as {@link #fromImages} makes them.
+   */
+  public static FloatTensor fromBgr(byte[] bgr, int height, int width) {
+    int plane = Math.multiplyExact(height, width);
+    if (bgr.length != 3 * plane) {
+      throw new IllegalArgumentException(bgr.length + " bytes are not a BGR24 frame of " + width + "x" + height);
+    }
+    float[] data = new float[3 * plane];
+    for (int p = 0; p < plane; p++) {
+      data[p] = LEVELS[bgr[3 * p + 2] & 0xff];
+      data[plane + p] = LEVELS[bgr[3 * p + 1] & 0xff];
+      data[2 * plane + p] = LEVELS[bgr[3 * p] & 0xff];
+    }
+    return new FloatTensor(new long[] {3, height, width}, data);
+  }
+
+  /** {@link #fromLevel} of every level. */
+  private static final float[] LEVELS = new float[256];
+
+  static {
+    for (int p = 0; p < 256; p++) {
+      LEVELS[p] = fromLevel(p);
+    }
+  }
+
+  /**
+   * An 8-bit RGB frame, planar {@code [3, H, W]} (red plane, green plane, blue plane, as
+   * {@code FlowRgbCodec.encodeLevels} writes it), as a {@code TYPE_3BYTE_BGR} image upscaled by
+   * {@code scale} (nearest neighbour).
+   */
+  public static BufferedImage fromPlanarLevels(byte[] rgb, int height, int width, int scale) {
+    int plane = Math.multiplyExact(height, width);
+    if (rgb.length != 3 * plane || scale < 1) {
+      throw new IllegalArgumentException(rgb.length + " bytes at scale " + scale + " are not a planar RGB frame of " + width + "x" + height);
+    }
+    int outW = Math.multiplyExact(width, scale);
+    BufferedImage img = new BufferedImage(outW, Math.multiplyExact(height, scale), BufferedImage.TYPE_3BYTE_BGR);
+    byte[] px = ((DataBufferByte) img.getRaster().getDataBuffer()).getData();
+    for (int y = 0; y < height; y++) {
+      int o = y * scale * outW * 3;
+      for (int x = 0; x < width; x++) {
+        int i = y * width + x;
+        for (int k = 0; k < scale; k++) {
+          px[o++] = rgb[2 * plane + i];
+          px[o++] = rgb[plane + i];
+          px[o++] = rgb[i];
+        }
+      }
+      for (int k = 1; k < scale; k++) { // the other rows of this pixel row repeat the first
+        System.arraycopy(px, y * scale * outW * 3, px, (y * scale + k) * outW * 3, outW * 3);
+      }
+    }
+    return img;
+  }
+
   /** {C, T, H, W} as ints, validating rank, channels and sizes. */
   private static int[] dims(FloatTensor video) {
     long[] s = video.shape();

@@ -33,6 +33,11 @@ public final class Mp4Writer {
   public static final int DEFAULT_CRF = 18;
   /** Default x264 preset. */
   public static final String DEFAULT_PRESET = "medium";
+  /**
+   * A faster x264 preset for videos that are smooth fields of colour (motion videos): at the same
+   * CRF it spends less search effort; docs/performance.md has what it costs in size and quality.
+   */
+  public static final String FAST_PRESET = "veryfast";
 
   private Mp4Writer() {}
 
@@ -62,12 +67,6 @@ public final class Mp4Writer {
     if (frames.isEmpty()) {
       throw new VideoJamException("cannot write MP4 video " + mp4 + ": there are no frames");
     }
-    if (!(fps > 0) || fps > 1000) {
-      throw new VideoJamException("cannot write MP4 video " + mp4 + ": fps must be in (0, 1000], got " + fps);
-    }
-    if (crf < 0 || crf > 51) {
-      throw new VideoJamException("cannot write MP4 video " + mp4 + ": crf must be in [0, 51], got " + crf);
-    }
     int w = frames.get(0).getWidth();
     int h = frames.get(0).getHeight();
     for (int i = 1; i < frames.size(); i++) {
@@ -77,36 +76,97 @@ public final class Mp4Writer {
             + f.getWidth() + "x" + f.getHeight() + " but frame 0 is " + w + "x" + h);
       }
     }
-    Ffmpeg.ensureLoaded();
-    int outW = w + (w & 1);
-    int outH = h + (h & 1);
-    AtomicFiles.write(mp4, "MP4 video", temp -> {
-      try (FFmpegFrameRecorder rec = new FFmpegFrameRecorder(temp.toFile(), outW, outH, 0);
-          Frame frame = new Frame(outW, outH, Frame.DEPTH_UBYTE, 3)) {
-        rec.setFormat("mp4");
-        rec.setVideoCodec(avcodec.AV_CODEC_ID_H264);
-        rec.setVideoProfile(avcodec.AV_PROFILE_H264_HIGH);
-        rec.setPixelFormat(avutil.AV_PIX_FMT_YUV420P);
-        rec.setFrameRate(fps);
-        rec.setVideoBitrate(0); // constant quality, no bitrate target
-        rec.setVideoOption("crf", Integer.toString(crf));
-        rec.setVideoOption("preset", DEFAULT_PRESET);
-        rec.setVideoOption("colorspace", "smpte170m");
-        rec.setVideoOption("color_range", "tv");
-        rec.setVideoOption("color_primaries", "bt709");
-        rec.setVideoOption("color_trc", "iec61966-2-1");
-        rec.setOption("movflags", "+faststart");
-        rec.start();
-        for (int i = 0; i < frames.size(); i++) {
-          fill(frame, frames.get(i));
-          rec.record(frame);
-          progress.step(i + 1, frames.size());
-        }
-        rec.stop(); // flushes the encoder and writes the index; errors here must fail the write
-      } catch (org.bytedeco.javacv.FrameRecorder.Exception e) {
-        throw new VideoJamException(Ffmpeg.describe(e), e);
+    java.util.Iterator<BufferedImage> it = frames.iterator();
+    int[] done = {0};
+    write(mp4, w, h, fps, crf, DEFAULT_PRESET, () -> {
+      if (done[0] > 0) {
+        progress.step(done[0], frames.size());
       }
+      if (!it.hasNext()) {
+        return null;
+      }
+      done[0]++;
+      return it.next();
     });
+    progress.step(frames.size(), frames.size());
+  }
+
+  /**
+   * Writes the frames {@code source} gives, in order, until it gives null (a stream: the frames
+   * need not be in memory together). Frames are {@code width x height}, any image type.
+   *
+   * @param preset x264 preset, e.g. {@value #DEFAULT_PRESET} or {@code veryfast}
+   * @return the number of frames written
+   * @throws VideoJamException one line naming the file, for bad arguments, a frame of another size,
+   *     no frames, or any encoding or I/O failure; a failure of {@code source} is rethrown as it is
+   */
+  public static int write(Path mp4, int width, int height, double fps, int crf, String preset, java.util.function.Supplier<BufferedImage> source) {
+    if (!(fps > 0) || fps > 1000) {
+      throw new VideoJamException("cannot write MP4 video " + mp4 + ": fps must be in (0, 1000], got " + fps);
+    }
+    if (crf < 0 || crf > 51) {
+      throw new VideoJamException("cannot write MP4 video " + mp4 + ": crf must be in [0, 51], got " + crf);
+    }
+    if (width < 1 || height < 1) {
+      throw new VideoJamException("cannot write MP4 video " + mp4 + ": frames of " + width + "x" + height);
+    }
+    Ffmpeg.ensureLoaded();
+    int outW = width + (width & 1);
+    int outH = height + (height & 1);
+    int[] written = {0};
+    RuntimeException[] fromSource = {null};
+    try {
+      AtomicFiles.write(mp4, "MP4 video", temp -> {
+        try (FFmpegFrameRecorder rec = new FFmpegFrameRecorder(temp.toFile(), outW, outH, 0);
+            Frame frame = new Frame(outW, outH, Frame.DEPTH_UBYTE, 3)) {
+          rec.setFormat("mp4");
+          rec.setVideoCodec(avcodec.AV_CODEC_ID_H264);
+          rec.setVideoProfile(avcodec.AV_PROFILE_H264_HIGH);
+          rec.setPixelFormat(avutil.AV_PIX_FMT_YUV420P);
+          rec.setFrameRate(fps);
+          rec.setVideoBitrate(0); // constant quality, no bitrate target
+          rec.setVideoOption("crf", Integer.toString(crf));
+          rec.setVideoOption("preset", preset);
+          rec.setVideoOption("colorspace", "smpte170m");
+          rec.setVideoOption("color_range", "tv");
+          rec.setVideoOption("color_primaries", "bt709");
+          rec.setVideoOption("color_trc", "iec61966-2-1");
+          rec.setOption("movflags", "+faststart");
+          rec.start();
+          for (BufferedImage img = next(source, fromSource); img != null; img = next(source, fromSource)) {
+            if (img.getWidth() != width || img.getHeight() != height) {
+              throw new VideoJamException("frame " + written[0] + " is " + img.getWidth() + "x" + img.getHeight() + " but the video is "
+                  + width + "x" + height);
+            }
+            fill(frame, img);
+            rec.record(frame);
+            written[0]++;
+          }
+          if (written[0] == 0) {
+            throw new VideoJamException("there are no frames");
+          }
+          rec.stop(); // flushes the encoder and writes the index; errors here must fail the write
+        } catch (org.bytedeco.javacv.FrameRecorder.Exception e) {
+          throw new VideoJamException(Ffmpeg.describe(e), e);
+        }
+      });
+    } catch (VideoJamException e) {
+      if (fromSource[0] != null) {
+        throw fromSource[0];
+      }
+      throw e;
+    }
+    return written[0];
+  }
+
+  /** The source's next frame; a failure of the source is kept apart, so that it is not reported as a write error. */
+  private static BufferedImage next(java.util.function.Supplier<BufferedImage> source, RuntimeException[] failure) {
+    try {
+      return source.get();
+    } catch (RuntimeException e) {
+      failure[0] = e;
+      throw new VideoJamException("the frames failed: " + e.getMessage(), e);
+    }
   }
 
   /** Copies the image as BGR24 into the frame, repeating the last column/row into any padding. */
@@ -115,19 +175,40 @@ public final class Mp4Writer {
     int h = img.getHeight();
     int stride = frame.imageStride;
     ByteBuffer buf = (ByteBuffer) frame.image[0];
-    int[] argb = new int[w];
     byte[] row = new byte[frame.imageWidth * 3];
+    byte[] bgr = packedBgr(img);
+    int[] argb = bgr == null ? new int[w] : null;
     for (int y = 0; y < frame.imageHeight; y++) {
-      img.getRGB(0, Math.min(y, h - 1), w, 1, argb, 0, w);
-      for (int x = 0; x < frame.imageWidth; x++) {
-        int p = argb[Math.min(x, w - 1)];
-        row[3 * x] = (byte) p; // B
-        row[3 * x + 1] = (byte) (p >> 8); // G
-        row[3 * x + 2] = (byte) (p >> 16); // R
+      int sy = Math.min(y, h - 1);
+      if (bgr != null) { // the raster is BGR24 already, rows w * 3 bytes apart
+        System.arraycopy(bgr, sy * w * 3, row, 0, w * 3);
+      } else {
+        img.getRGB(0, sy, w, 1, argb, 0, w);
+        for (int x = 0; x < w; x++) {
+          int p = argb[x];
+          row[3 * x] = (byte) p; // B
+          row[3 * x + 1] = (byte) (p >> 8); // G
+          row[3 * x + 2] = (byte) (p >> 16); // R
+        }
+      }
+      if (frame.imageWidth > w) { // odd width: repeat the last column
+        System.arraycopy(row, 3 * (w - 1), row, 3 * w, 3);
       }
       buf.position(y * stride);
       buf.put(row);
     }
     buf.position(0);
+  }
+
+  /** The image's bytes when it is BGR24 with rows {@code 3 * width} apart from offset 0 (not a sub-image), else null. */
+  static byte[] packedBgr(BufferedImage img) {
+    java.awt.image.WritableRaster r = img.getRaster();
+    if (img.getType() != BufferedImage.TYPE_3BYTE_BGR || r.getSampleModelTranslateX() != 0 || r.getSampleModelTranslateY() != 0
+        || !(r.getSampleModel() instanceof java.awt.image.ComponentSampleModel m) || m.getScanlineStride() != 3 * img.getWidth()
+        || m.getPixelStride() != 3) {
+      return null;
+    }
+    byte[] data = ((java.awt.image.DataBufferByte) r.getDataBuffer()).getData();
+    return data.length == 3 * img.getWidth() * img.getHeight() ? data : null;
   }
 }

@@ -162,6 +162,136 @@ public final class VideoReader {
     return new Decoded(frames, fps);
   }
 
+  /**
+   * What the container says of its video stream, without decoding it.
+   *
+   * @param frames the frame count the container gives (may be 0 or an estimate)
+   * @param fps the frame rate, 25 where the file does not say
+   */
+  public record Probe(int frames, double fps) {}
+
+  /** Reads the container's frame count and rate; errors are the one-line messages of {@link #decode}. */
+  public static Probe probe(Path video) {
+    checkFile(video);
+    Ffmpeg.ensureLoaded();
+    try (FFmpegFrameGrabber grabber = new FFmpegFrameGrabber(video.toFile())) {
+      try {
+        grabber.start();
+      } catch (FrameGrabber.Exception e) {
+        throw new VideoJamException("cannot read video " + video + ": not a video FFmpeg can decode (" + Ffmpeg.describe(e) + ")", e);
+      }
+      if (!grabber.hasVideo()) {
+        throw new VideoJamException("cannot read video " + video + ": the file has no video stream");
+      }
+      double fps = grabber.getFrameRate();
+      return new Probe(Math.max(0, grabber.getLengthInFrames()), fps > 0 && fps <= 1000 ? fps : 25);
+    } catch (FrameGrabber.Exception e) { // from close()
+      throw new VideoJamException("cannot read video " + video + ": " + Ffmpeg.describe(e), e);
+    }
+  }
+
+  /** Takes the frames {@link #stream} decodes, one at a time, in order. */
+  @FunctionalInterface
+  public interface FrameSink {
+    /**
+     * @param index the frame's place among the frames kept (0, 1, ...)
+     * @param bgr the frame as BGR24, rows {@code 3 * width} bytes apart; the sink may keep it
+     */
+    void frame(int index, byte[] bgr, int width, int height);
+  }
+
+  /**
+   * Decodes every {@code stride}-th frame, at most {@code maxFrames} of them, resized by FFmpeg
+   * (bilinear, swscale) to {@code width x height} when both are positive, and hands each to
+   * {@code sink} as it comes: a stream, so only the frames the sink keeps are in memory. Errors are
+   * the one-line messages of {@link #decode}.
+   *
+   * @return the frame rate of the frames kept (the stream's, divided by the stride; 25 where the file does not say)
+   */
+  public static double stream(Path video, int maxFrames, int stride, int width, int height, FrameSink sink) {
+    if (maxFrames < 1 || stride < 1) {
+      throw new IllegalArgumentException("maxFrames and stride must be >= 1, got " + maxFrames + " and " + stride);
+    }
+    checkFile(video);
+    Ffmpeg.ensureLoaded();
+    int kept = 0;
+    int read = 0;
+    double fps;
+    int expected;
+    try (FFmpegFrameGrabber grabber = new FFmpegFrameGrabber(video.toFile())) {
+      grabber.setPixelFormat(avutil.AV_PIX_FMT_BGR24);
+      if (width > 0 && height > 0) {
+        checkSize("video " + video, width, height, 0);
+        grabber.setImageWidth(width);
+        grabber.setImageHeight(height);
+        grabber.setImageScalingFlags(org.bytedeco.ffmpeg.global.swscale.SWS_BILINEAR);
+      }
+      try {
+        grabber.start();
+      } catch (FrameGrabber.Exception e) {
+        throw new VideoJamException("cannot read video " + video + ": not a video FFmpeg can decode (" + Ffmpeg.describe(e) + ")", e);
+      }
+      if (!grabber.hasVideo()) {
+        throw new VideoJamException("cannot read video " + video + ": the file has no video stream");
+      }
+      fps = grabber.getFrameRate();
+      expected = grabber.getLengthInFrames();
+      int w0 = -1;
+      int h0 = -1;
+      while (kept < maxFrames) {
+        Frame f;
+        try {
+          f = grabber.grabImage();
+        } catch (FrameGrabber.Exception e) {
+          throw new VideoJamException("cannot read video " + video + ": decoding failed at frame " + read + " (" + Ffmpeg.describe(e) + ")", e);
+        }
+        if (f == null) {
+          break;
+        }
+        if (f.image == null || f.imageWidth < 1 || f.imageHeight < 1) {
+          continue;
+        }
+        if (read++ % stride != 0) {
+          continue;
+        }
+        checkSize("video " + video, f.imageWidth, f.imageHeight, 0);
+        if (f.imageStride < 3L * f.imageWidth || !(f.image[0] instanceof ByteBuffer b)
+            || b.capacity() < (long) f.imageStride * (f.imageHeight - 1) + 3L * f.imageWidth) {
+          throw new VideoJamException("cannot read video " + video + ": frame " + (read - 1) + " came out of the decoder damaged");
+        }
+        if (w0 < 0) {
+          w0 = f.imageWidth;
+          h0 = f.imageHeight;
+        } else if (f.imageWidth != w0 || f.imageHeight != h0) {
+          throw new VideoJamException("cannot read video " + video + ": frame size changes from " + w0 + "x" + h0 + " to "
+              + f.imageWidth + "x" + f.imageHeight + " at frame " + (read - 1));
+        }
+        sink.frame(kept++, bytes(f), f.imageWidth, f.imageHeight);
+      }
+    } catch (FrameGrabber.Exception e) { // from close()
+      throw new VideoJamException("cannot read video " + video + ": " + Ffmpeg.describe(e), e);
+    }
+    if (kept == 0) {
+      throw new VideoJamException("cannot read video " + video + (expected > 0
+          ? ": no frame could be decoded (the file may be truncated or corrupt)"
+          : ": it has no video frames"));
+    }
+    return (fps > 0 ? fps : 25) / stride;
+  }
+
+  /** A BGR24 frame's pixels, rows packed {@code 3 * width} bytes apart. */
+  private static byte[] bytes(Frame f) {
+    int w = f.imageWidth;
+    int h = f.imageHeight;
+    byte[] dst = new byte[3 * w * h];
+    ByteBuffer src = ((ByteBuffer) f.image[0]).duplicate();
+    for (int y = 0; y < h; y++) {
+      src.position(y * f.imageStride);
+      src.get(dst, y * w * 3, w * 3);
+    }
+    return dst;
+  }
+
   private static void checkFile(Path video) {
     if (!Files.exists(video)) {
       throw new VideoJamException("video file not found: " + video);

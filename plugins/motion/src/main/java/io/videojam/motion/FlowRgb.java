@@ -191,6 +191,41 @@ public final class FlowRgb implements MotionRepresentation, AutoCloseable {
     return List.of(flows);
   }
 
+  /**
+   * Flow {@code index}: from frame {@code first} to frame {@code second}, both RGB {@code [3, H, W]}
+   * in [-1, 1]. Safe to call from several threads at once (each call borrows its own estimator),
+   * so a caller can stream a video's frame pairs through it; the field is checked as
+   * {@link #flows} checks it.
+   */
+  public FlowField flow(int index, FloatTensor first, FloatTensor second) {
+    long[] s = first.shape();
+    if (s.length != 3 || s[0] != 3) {
+      throw new VideoJamException("flow-rgb needs RGB frames [3, H, W], got " + Arrays.toString(s));
+    }
+    FlowEstimator own = borrow();
+    boolean healthy = false;
+    try {
+      FlowField flow = own.estimate(first, second);
+      check(flow, index, (int) s[1], (int) s[2]);
+      healthy = true;
+      return flow;
+    } finally {
+      if (healthy) {
+        idle.push(own);
+      } else {
+        own.close(); // an estimator that failed is not reused
+      }
+    }
+  }
+
+  /**
+   * Makes one estimator now (loading what the estimator plugin needs, e.g. native libraries) and
+   * keeps it for the next call, so a caller can do this on another thread while it reads frames.
+   */
+  public void prepare() {
+    idle.push(borrow());
+  }
+
   /** Shows a motion video {@code [3, T, H, W]}: it is RGB already, so it is returned as it is. */
   @Override
   public FloatTensor visualize(FloatTensor motionVideo) {

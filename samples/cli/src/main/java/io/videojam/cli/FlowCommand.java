@@ -11,12 +11,10 @@ import io.videojam.api.Settings;
 import io.videojam.api.VideoJamException;
 import io.videojam.media.Clips;
 import io.videojam.media.Frames;
-import io.videojam.media.GifWriter;
-import io.videojam.media.Mp4Writer;
 import io.videojam.media.OutputStaging;
 import io.videojam.media.PngWriter;
 import io.videojam.media.VideoReader;
-import io.videojam.flow.FlowEstimators;
+import io.videojam.runtime.FlowVideos;
 import io.videojam.motion.FloFiles;
 import io.videojam.motion.FlowPng;
 import io.videojam.motion.FlowRgb;
@@ -83,6 +81,9 @@ final class FlowCommand implements Callable<Integer> {
   @Option(names = "--backend", defaultValue = "cpu", description = "backend of a raft:MODEL.onnx estimator (default: ${DEFAULT-VALUE})")
   String backend;
 
+  @Option(names = "--timings", description = "print where the time went, stage by stage")
+  boolean timings;
+
   @Option(names = "--no-progress", description = "no progress bar")
   boolean noProgress;
 
@@ -123,18 +124,8 @@ final class FlowCommand implements Callable<Integer> {
   }
 
   private void encodeVideo() {
-    String o = extension(out);
-    if (!o.isEmpty() && !o.equals("mp4") && !o.equals("gif")) {
-      throw new VideoJamException("--out " + out + ": write the motion video as .mp4 or .gif, or name a folder for PNG frames");
-    }
-    long start = System.nanoTime();
-    VideoReader.Decoded clip = Clips.read(input, frames, stride, size == null ? null : Clips.Size.parse(size));
-    if (clip.frames().size() < 2) {
-      throw new VideoJamException("flow needs at least two frames, but " + input + " gave " + clip.frames().size()
-          + (stride > 1 ? " at --stride " + stride : "") + "; pass a longer video");
-    }
-    FloatTensor video = Frames.fromImages(clip.frames());
-    long[] s = video.shape();
+    FlowVideos.Request request = new FlowVideos.Request(input, out, frames, stride,
+        size == null ? null : Clips.Size.parse(size), scale == null ? 0 : scale);
     Map<String, Object> settings = new LinkedHashMap<>();
     estimatorParams.forEach((k, v) -> {
       try {
@@ -148,31 +139,22 @@ final class FlowCommand implements Callable<Integer> {
     settings.put("alignment", alignment);
     settings.put("threads", threads > 0 ? threads : Runtime.getRuntime().availableProcessors());
     Backend b = Plugins.find(BackendProvider.class, backend, "--backend").create();
-    if ((int) settings.get("threads") > 1) {
-      FlowEstimators.openCvThreads(1); // frame pairs run in parallel; OpenCV's own pool would only compete with them
-    }
     try (FlowRgb rep = (FlowRgb) Plugins.find(MotionRepresentationProvider.class, "flow-rgb", "motion representation")
         .create(new Settings(settings, "--estimator/--sigma/--alignment"), b, BackendOptions.defaults())) {
-      List<FlowField> flows;
-      try (Progress bar = new Progress("flow", (int) s[1] - 1, !noProgress)) {
-        flows = rep.flows(video, bar);
+      FlowVideos.Result r;
+      try (Progress bar = new Progress("flow", 1, !noProgress)) {
+        r = FlowVideos.write(request, rep, bar);
       }
-      long estimated = System.nanoTime();
-      FloatTensor motion = rep.encodeFlows(flows);
-      int sc = scale != null ? scale : Frames.autoScale((int) s[2], (int) s[3]);
-      if (o.equals("mp4")) {
-        Mp4Writer.write(out, motion, clip.fps(), sc);
-      } else if (o.equals("gif")) {
-        GifWriter.write(out, motion, clip.fps(), sc);
-      } else {
-        try (OutputStaging staging = OutputStaging.begin(out)) {
-          PngWriter.writeFrames(staging.file("frames"), motion, 1);
-          staging.commit();
-        }
+      FlowVideos.Timings t = r.timings();
+      System.out.printf(Locale.ROOT, "wrote %s: %d frames of %dx%d at %.3g fps, %s, %s; %.2f s (%.1f frames/s)%n",
+          out, r.frames(), r.width(), r.height(), r.fps(), rep.estimator(), stats(r.stats(), r.saturationSpeed()), t.wall() / 1e9,
+          r.frames() / Math.max(1e-9, t.wall() / 1e9));
+      if (timings) {
+        // since the JVM started: what the user waits for, less the JVM's own exit
+        double sinceStart = (System.currentTimeMillis() - java.lang.management.ManagementFactory.getRuntimeMXBean().getStartTime()) / 1e3;
+        System.out.printf(Locale.ROOT, "timings:%n  %-26s %7.2f s  (JVM, options, plugins)%n%s%n  %-26s %7.2f s%n", "start-up",
+            sinceStart - t.wall() / 1e9, t.table(), "since the JVM started", sinceStart);
       }
-      System.out.printf(Locale.ROOT, "wrote %s: %d frames of %dx%d at %.3g fps, %s, %s; flow %.2f s (%.1f pairs/s), total %.2f s%n",
-          out, s[1], s[3], s[2], clip.fps(), rep.estimator(), stats(flows, rep.codec()), (estimated - start) / 1e9,
-          flows.size() / Math.max(1e-9, (estimated - start) / 1e9), (System.nanoTime() - start) / 1e9);
     }
   }
 
@@ -201,7 +183,10 @@ final class FlowCommand implements Callable<Integer> {
   /** Mean and 95th-percentile speed, and the share of pixels at Eq. 5's saturation. */
   static String stats(List<FlowField> flows, FlowRgbCodec codec) {
     double limit = codec.saturationSpeed(flows.get(0).height(), flows.get(0).width());
-    FlowStats st = FlowStats.of(flows, limit);
+    return stats(FlowStats.of(flows, limit), limit);
+  }
+
+  static String stats(FlowStats st, double limit) {
     return String.format(Locale.ROOT, "speed mean %.2f px, p95 %.2f px, saturation at %.1f px (%.1f%% of pixels)", st.mean(), st.p95(),
         limit, 100.0 * st.saturated());
   }

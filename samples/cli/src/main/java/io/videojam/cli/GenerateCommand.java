@@ -57,6 +57,7 @@ final class GenerateCommand implements Callable<Integer> {
       Checks.range("--scale", scale, 1, 64);
     }
     long start = System.nanoTime();
+    io.videojam.media.WriterWarmUp.start(); // the writers load while the model loads and samples
     GenerationRequest request = sampling.request(prompt);
     Map<String, Object> inputs = new LinkedHashMap<>();
     if (initNoise != null) {

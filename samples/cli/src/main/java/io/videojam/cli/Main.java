@@ -73,7 +73,7 @@ public final class Main implements Runnable {
       java.util.Map.entry("size", "--size"), java.util.Map.entry("frames", "--frames"), java.util.Map.entry("stride", "--stride"),
       java.util.Map.entry("estimator", "--estimator"), java.util.Map.entry("guidance", "--guidance"), java.util.Map.entry("backend", "--backend"),
       java.util.Map.entry("solver", "--solver"), java.util.Map.entry("schedule", "--schedule"),
-      java.util.Map.entry("latents", "--latents-out"));
+      java.util.Map.entry("latents", "--latents-out"), java.util.Map.entry("out", "--out"), java.util.Map.entry("scale", "--scale"));
 
   /**
    * The message with the CLI's flag where it starts with a library parameter's name ("steps must be
