@@ -22,6 +22,24 @@ public interface GuidanceRule {
    */
   void combine(List<float[]> outputs, LatentShape shape, float[] out);
 
+  /**
+   * {@link #combine} with the passes' velocities one after another in one array, as a batched run
+   * returns them: pass k at {@code [k * n, (k + 1) * n)}, {@code n = out.length}. The default
+   * copies them apart and calls {@link #combine}; a rule can read them in place.
+   */
+  default void combineBatched(float[] batched, LatentShape shape, float[] out) {
+    int n = out.length;
+    int p = passes().size();
+    if (batched.length != (long) p * n) {
+      throw new IllegalArgumentException(name() + " needs " + p + " pass outputs of " + n + " values, got " + batched.length + " values");
+    }
+    List<float[]> parts = new java.util.ArrayList<>(p);
+    for (int k = 0; k < p; k++) {
+      parts.add(java.util.Arrays.copyOfRange(batched, k * n, (k + 1) * n));
+    }
+    combine(parts, shape, out);
+  }
+
   /** The rule's effective settings, recorded in run.json. */
   Map<String, Object> settings();
 }

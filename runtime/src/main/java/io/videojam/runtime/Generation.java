@@ -37,5 +37,10 @@ public record Generation(FloatTensor video, FloatTensor motion, FloatTensor late
     public double overhead() {
       return totalNanos == 0 ? 0 : (double) (totalNanos - backendNanos) / totalNanos;
     }
+
+    /** Time outside the backend per unit of time inside it: (total - backend) / backend. */
+    public double overheadPerBackendTime() {
+      return backendNanos == 0 ? 0 : (double) (totalNanos - backendNanos) / backendNanos;
+    }
   }
 }

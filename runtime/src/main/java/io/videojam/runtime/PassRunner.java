@@ -25,7 +25,9 @@ final class PassRunner {
   private final Tensor text;
   private final Tensor nullText;
   private final Tensor batchedText;
-  private final boolean batched;
+  private final boolean batched; // batched buffers made (fixed batched mode, or auto measuring)
+  private final PassChooser chooser; // auto pass mode: picks the mode per step; null for a fixed mode
+  private boolean lastBatched;
   private final GuidanceWindow window;
   private final int full; // index of the pass that drops nothing, or -1
   private final int steps;
@@ -40,13 +42,21 @@ final class PassRunner {
   private long runs;
 
   PassRunner(VideoModel model, GuidanceRule rule, Tensor text, Tensor nullText, boolean batched, GuidanceWindow window, int steps) {
+    this(model, rule, text, nullText, batched, null, window, steps);
+  }
+
+  /** With a chooser, each step runs in the mode it says and is timed for it (auto pass mode). */
+  PassRunner(VideoModel model, GuidanceRule rule, Tensor text, Tensor nullText, boolean batched, PassChooser chooser, GuidanceWindow window,
+      int steps) {
     this.model = model;
     this.rule = rule;
     this.passes = rule.passes();
     this.shape = model.info().latent();
     this.text = text;
     this.nullText = nullText;
-    this.batched = batched && passes.size() > 1;
+    this.chooser = passes.size() > 1 ? chooser : null;
+    this.batched = (batched || this.chooser != null) && passes.size() > 1;
+    this.lastBatched = this.batched && this.chooser == null;
     this.window = window;
     this.full = passes.indexOf(Pass.FULL);
     if (!window.always() && full < 0) {
@@ -70,9 +80,14 @@ final class PassRunner {
   }
 
   /** Whether this runner serves a generation with these settings (the same instances: rules, texts are cached). */
-  boolean fits(GuidanceRule rule, Tensor text, Tensor nullText, boolean batched, GuidanceWindow window, int steps) {
-    return this.rule == rule && this.text == text && this.nullText == nullText && this.batched == (batched && passes.size() > 1)
-        && this.window.equals(window) && this.steps == steps;
+  boolean fits(GuidanceRule rule, Tensor text, Tensor nullText, boolean batched, PassChooser chooser, GuidanceWindow window, int steps) {
+    return this.rule == rule && this.text == text && this.nullText == nullText && this.chooser == (passes.size() > 1 ? chooser : null)
+        && this.batched == ((batched || this.chooser != null) && passes.size() > 1) && this.window.equals(window) && this.steps == steps;
+  }
+
+  /** The mode of the last step run (the chosen one, under auto, once measured). */
+  PassMode mode() {
+    return lastBatched ? PassMode.BATCHED : PassMode.SEQUENTIAL;
   }
 
   /** Starts a new generation: the run count from zero (buffers are overwritten before they are read). */
@@ -89,13 +104,25 @@ final class PassRunner {
       check(out, step, t, passes.get(full));
       return out;
     }
-    if (batched) {
+    boolean inBatch = chooser != null ? chooser.nextBatched() : batched;
+    long start = chooser != null ? System.nanoTime() : 0;
+    if (inBatch) {
       runBatched(x, t);
+      rule.combineBatched(batchedOut, shape, guided); // the passes where the run left them
     } else {
       runSequential(x, t);
+      rule.combine(outputs, shape, guided);
     }
-    rule.combine(outputs, shape, guided);
+    if (chooser != null) {
+      chooser.record(inBatch, System.nanoTime() - start);
+    }
+    lastBatched = inBatch;
     if (!Generator.finite(guided)) {
+      if (inBatch) {
+        for (int k = 0; k < passes.size(); k++) {
+          System.arraycopy(batchedOut, k * n, outputs.get(k), 0, n);
+        }
+      }
       // a non-finite guided value comes from a non-finite pass output (or overflow): name the first such pass
       for (int k = 0; k < passes.size(); k++) {
         check(outputs.get(k), step, t, passes.get(k));
@@ -121,9 +148,6 @@ final class PassRunner {
     // a new tensor instance every step: a backend may skip copying the very instance it saw last run
     model.velocity(new FloatTensor(batchedDims, batchedIn), t, batchedText, batchedOut);
     runs++;
-    for (int k = 0; k < p; k++) {
-      System.arraycopy(batchedOut, k * n, outputs.get(k), 0, n);
-    }
   }
 
   private void runSequential(float[] x, double t) {

@@ -238,7 +238,8 @@ class GeneratorTest {
       assertThat(a.video().shape()).containsExactly(3, 16, 32, 32);
       assertThat(a.motion().shape()).containsExactly(3, 16, 32, 32);
       assertThat(a.video().firstNonFinite()).isEqualTo(-1);
-      assertThat(a.timings().modelRuns()).isEqualTo(3 * (2 * 3 - 1)); // Heun: 5 evaluations of 3 sequential passes (auto on CPU)
+      // Heun: 5 evaluations of 3 passes; auto on CPU times sequential, batched, sequential, batched, then keeps one
+      assertThat(a.timings().modelRuns()).isEqualTo(3 + 1 + 3 + 1 + (a.record().passMode() == PassMode.BATCHED ? 1 : 3));
     }
   }
 
@@ -260,6 +261,47 @@ class GeneratorTest {
       m = Math.max(m, Math.abs(a[i] - b[i]));
     }
     return m;
+  }
+
+  @Test
+  void autoTimesBothModesOnItsFirstStepsThenKeepsOneAndSamplesWhatAFixedModeSamples() {
+    try (VideoJam jam = VideoJam.open(RuntimeConfig.cpu(fixture))) {
+      GenerationRequest base = request("a red ball", 3, 8);
+      Generation sequential = jam.generate(base.withPassMode(PassMode.SEQUENTIAL), StepListener.NONE);
+      Generation batched = jam.generate(base.withPassMode(PassMode.BATCHED), StepListener.NONE);
+      assertThat(jam.generator().passModeMeasurement(3)).isEmpty(); // fixed modes measure nothing
+      Generation auto = jam.generate(base.withPassMode(PassMode.AUTO), StepListener.NONE);
+      // its first 2 x 2 steps ran one mode each in turn: the same passes, so the same latent (to float rounding)
+      assertThat(maxDiff(auto.latent().data(), sequential.latent().data())).isLessThan(1e-5);
+      assertThat(maxDiff(batched.latent().data(), sequential.latent().data())).isLessThan(1e-5);
+      // 2 batched steps (1 run each) and 2 sequential ones (3 runs each) measure, then 4 steps in the mode kept
+      assertThat(auto.record().modelRuns()).isEqualTo(2 + 6 + (auto.record().passMode() == PassMode.BATCHED ? 4 : 12));
+      String measured = jam.generator().passModeMeasurement(3).orElseThrow();
+      assertThat(measured).matches("batched [0-9.]+ ms, sequential [0-9.]+ ms per step: (batched|sequential)");
+      assertThat(measured).endsWith(auto.record().passMode().key());
+      assertThat(auto.record().passModeRequested()).isEqualTo(PassMode.AUTO);
+      // later auto generations use the choice from the first step
+      assertThat(jam.generator().resolve(base, 3)).isEqualTo(auto.record().passMode());
+      Generation again = jam.generate(base, StepListener.NONE);
+      assertThat(again.record().modelRuns()).isEqualTo(auto.record().passMode() == PassMode.BATCHED ? 8 : 24);
+      assertThat(again.latent().data()).containsExactly(auto.latent().data());
+    }
+  }
+
+  @Test
+  void keptTextsRulesAndBuffersDoNotCarryOneGenerationIntoTheNext() {
+    try (VideoJam jam = VideoJam.open(RuntimeConfig.cpu(fixture))) {
+      GenerationRequest a = request("a red ball", 5, 6).withPassMode(PassMode.BATCHED);
+      GenerationRequest b = request("a blue square", 5, 6).withPassMode(PassMode.BATCHED);
+      Generation first = jam.generate(a, StepListener.NONE);
+      Generation other = jam.generate(b, StepListener.NONE);
+      Generation cfg = jam.generate(a.withGuidance("cfg", new Settings(Map.of("w", 2.0), "t")), StepListener.NONE);
+      Generation again = jam.generate(a, StepListener.NONE);
+      assertThat(again.latent().data()).containsExactly(first.latent().data());
+      assertThat(maxDiff(other.latent().data(), first.latent().data())).isGreaterThan(1e-3);
+      assertThat(maxDiff(cfg.latent().data(), first.latent().data())).isGreaterThan(1e-3);
+      assertThat(again.record().modelRuns()).isEqualTo(first.record().modelRuns());
+    }
   }
 
   @Test

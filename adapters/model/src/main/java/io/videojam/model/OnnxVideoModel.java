@@ -256,14 +256,8 @@ public final class OnnxVideoModel implements VideoModel {
     LatentShape l = info.latent();
     int c = l.channels();
     int inner = l.height() * l.width();
-    Map<String, Tensor> inputs = new HashMap<>();
     long[] shape = layout.dims(b, c, l.frames(), l.height(), l.width());
-    inputs.put(latentName, new FloatTensor(shape, layout.convert(fed, b, c, l.frames(), inner, true)));
-    inputs.put(timeName, timeTensor(b, t));
-    inputs.put(textName, textCondition);
-    for (ExtraInput e : extras) {
-      inputs.put(e.name(), e.tensor(b, l, textCondition));
-    }
+    Map<String, Tensor> inputs = feed(fed, b, t, textCondition);
     if (layout == LatentLayout.BCTHW) {
       session.runInto(inputs, velocityName, shape, out);
     } else {
@@ -271,6 +265,33 @@ public final class OnnxVideoModel implements VideoModel {
       session.runInto(inputs, velocityName, shape, raw);
       System.arraycopy(layout.convert(raw, b, c, l.frames(), inner, false), 0, out, 0, out.length);
     }
+  }
+
+  /** The graph's inputs for one run at batch {@code b}: the latent in the graph's layout, the time, the text and the extra inputs. */
+  private Map<String, Tensor> feed(float[] fed, int b, double t, Tensor textCondition) {
+    LatentShape l = info.latent();
+    int c = l.channels();
+    Map<String, Tensor> inputs = new HashMap<>();
+    long[] shape = layout.dims(b, c, l.frames(), l.height(), l.width());
+    inputs.put(latentName, new FloatTensor(shape, layout.convert(fed, b, c, l.frames(), l.height() * l.width(), true)));
+    inputs.put(timeName, timeTensor(b, t));
+    inputs.put(textName, textCondition);
+    for (ExtraInput e : extras) {
+      inputs.put(e.name(), e.tensor(b, l, textCondition));
+    }
+    return inputs;
+  }
+
+  /**
+   * One graph run as the framework feeds it, for comparing with a plain ONNX Runtime loop on the
+   * same graph: the denoiser file, its inputs for {@code latent} (any batch, [B, C, T, H, W]) at
+   * time {@code t}, and the name of the output read.
+   */
+  public record GraphRun(Path graph, Map<String, Tensor> inputs, String output) {}
+
+  /** See {@link GraphRun}. */
+  public GraphRun graphRun(FloatTensor latent, double t, Tensor textCondition) {
+    return new GraphRun(onnx, feed(latent.data(), (int) latent.shape()[0], t, textCondition), velocityName);
   }
 
   /** Rows {@code first .. first + rows} of a batched text condition, padded to {@code size} rows with the last. */

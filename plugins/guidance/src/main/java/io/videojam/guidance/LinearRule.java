@@ -61,6 +61,22 @@ final class LinearRule implements GuidanceRule {
     Rules.split(outputs, shape, appearance, motion, out);
   }
 
+  /** Reads the passes where a batched run left them: no copies. */
+  @Override
+  public void combineBatched(float[] batched, LatentShape shape, float[] out) {
+    int n = out.length;
+    if (batched.length != (long) passes.size() * n) {
+      throw new IllegalArgumentException(name + " needs " + passes.size() + " pass outputs of " + n + " values, got " + batched.length + " values");
+    }
+    float[][] src = new float[passes.size()][];
+    int[] off = new int[passes.size()];
+    for (int k = 0; k < src.length; k++) {
+      src[k] = batched;
+      off[k] = k * n;
+    }
+    Rules.split(src, off, shape, appearance, motion, out);
+  }
+
   @Override
   public Map<String, Object> settings() {
     return settings;

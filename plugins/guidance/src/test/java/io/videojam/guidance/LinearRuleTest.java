@@ -125,6 +125,75 @@ class LinearRuleTest {
   }
 
   @Test
+  void aBatchedRunsOutputsCombineInPlaceAsTheSeparateOnesDo() {
+    // 2 samples, 1 appearance + 2 motion channels, planes of 2 (sample size 6), three passes with
+    // different appearance and motion weights: pass k of the batched array is at [k * 12, (k + 1) * 12)
+    LatentShape shape = new LatentShape(2, 1, 2, 1, 1, 2);
+    int n = 12;
+    float[] batched = new float[3 * n];
+    for (int i = 0; i < batched.length; i++) {
+      batched[i] = (float) Math.sin(1.7 * i + 0.3) * (i + 1);
+    }
+    double[] a = {1.5, -0.25, 2};
+    double[] m = {-1, 3, 0.5};
+    LinearRule r = new LinearRule("three", List.of(Pass.FULL, Pass.NO_TEXT, Pass.NO_MOTION), a, m, Map.of());
+    float[] out = new float[n];
+    r.combineBatched(batched, shape, out);
+    for (int i = 0; i < n; i++) {
+      double[] c = i % 6 >= 2 ? m : a;
+      double expected = c[0] * batched[i] + c[1] * batched[n + i] + c[2] * batched[2 * n + i];
+      assertThat((double) out[i]).as("index %d", i).isCloseTo(expected, within(1e-5));
+    }
+    // the interface's default (copies, then combine) agrees with the override exactly
+    GuidanceRule viaDefault = new GuidanceRule() {
+      @Override
+      public String name() {
+        return r.name();
+      }
+
+      @Override
+      public List<Pass> passes() {
+        return r.passes();
+      }
+
+      @Override
+      public void combine(List<float[]> outputs, LatentShape s, float[] o) {
+        r.combine(outputs, s, o);
+      }
+
+      @Override
+      public Map<String, Object> settings() {
+        return r.settings();
+      }
+    };
+    float[] byDefault = new float[n];
+    viaDefault.combineBatched(batched, shape, byDefault);
+    assertThat(byDefault).containsExactly(out);
+    assertThatThrownBy(() -> r.combineBatched(new float[2 * n], shape, out)).isInstanceOf(IllegalArgumentException.class)
+        .hasMessageContaining("three needs 3 pass outputs of 12 values, got 24 values");
+    assertThatThrownBy(() -> viaDefault.combineBatched(new float[2 * n], shape, out)).isInstanceOf(IllegalArgumentException.class)
+        .hasMessageContaining("three needs 3 pass outputs of 12 values, got 24 values");
+  }
+
+  @Test
+  void fourBatchedPassesMixLikeTheSumWrittenOut() {
+    int n = 12;
+    float[] batched = new float[4 * n];
+    List<float[]> outs = List.of(FULL, NO_TEXT, NO_MOTION, NONE);
+    for (int k = 0; k < 4; k++) {
+      System.arraycopy(outs.get(k), 0, batched, k * n, n);
+    }
+    double[] c = {1.5, -0.5, 2, -1};
+    LinearRule r = new LinearRule("four", List.of(Pass.FULL, Pass.NO_TEXT, Pass.NO_MOTION, Pass.NO_TEXT_NO_MOTION), c, c, Map.of());
+    float[] out = new float[n];
+    r.combineBatched(batched, SHAPE, out);
+    for (int i = 0; i < n; i++) {
+      double expected = 1.5 * FULL[i] - 0.5 * NO_TEXT[i] + 2 * NO_MOTION[i] - NONE[i];
+      assertThat((double) out[i]).as("index %d", i).isCloseTo(expected, within(1e-5));
+    }
+  }
+
+  @Test
   void theWrongNumberOfOutputsIsRefused() {
     GuidanceRule r = rule("inner", Map.of(), JOINT);
     assertThatThrownBy(() -> r.combine(List.of(FULL, NO_TEXT), SHAPE, new float[12]))

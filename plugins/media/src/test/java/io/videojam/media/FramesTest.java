@@ -84,4 +84,41 @@ class FramesTest {
         .isInstanceOf(VideoJamException.class)
         .hasMessageContaining("non-finite");
   }
+
+  @Test
+  void bgrBytesAndPlanarLevelsConvertAsTheImagePathsDo() {
+    // 3 x 2 pixels (W != H), every level different
+    int w = 3;
+    int h = 2;
+    BufferedImage img = new BufferedImage(w, h, BufferedImage.TYPE_3BYTE_BGR);
+    byte[] bgr = new byte[3 * w * h];
+    byte[] planar = new byte[3 * w * h];
+    for (int p = 0; p < w * h; p++) {
+      int r = 10 + 40 * p;
+      int g = 250 - 30 * p;
+      int b = 7 * p + 1;
+      img.setRGB(p % w, p / w, (r << 16) | (g << 8) | b);
+      bgr[3 * p] = (byte) b;
+      bgr[3 * p + 1] = (byte) g;
+      bgr[3 * p + 2] = (byte) r;
+      planar[p] = (byte) r;
+      planar[w * h + p] = (byte) g;
+      planar[2 * w * h + p] = (byte) b;
+    }
+    io.videojam.api.FloatTensor viaImages = Frames.fromImages(java.util.List.of(img));
+    io.videojam.api.FloatTensor viaBytes = Frames.fromBgr(bgr, h, w);
+    org.assertj.core.api.Assertions.assertThat(viaBytes.shape()).containsExactly(3, h, w);
+    org.assertj.core.api.Assertions.assertThat(viaBytes.data()).containsExactly(viaImages.data());
+    BufferedImage up = Frames.fromPlanarLevels(planar, h, w, 2);
+    BufferedImage expected = Frames.upscale(img, 2);
+    org.assertj.core.api.Assertions.assertThat(up.getWidth()).isEqualTo(6);
+    org.assertj.core.api.Assertions.assertThat(up.getHeight()).isEqualTo(4);
+    for (int y = 0; y < 4; y++) {
+      for (int x = 0; x < 6; x++) {
+        org.assertj.core.api.Assertions.assertThat(up.getRGB(x, y)).as("(%d, %d)", x, y).isEqualTo(expected.getRGB(x, y));
+      }
+    }
+    org.assertj.core.api.Assertions.assertThatThrownBy(() -> Frames.fromBgr(new byte[5], h, w)).isInstanceOf(IllegalArgumentException.class);
+    org.assertj.core.api.Assertions.assertThatThrownBy(() -> Frames.fromPlanarLevels(planar, h, w, 0)).isInstanceOf(IllegalArgumentException.class);
+  }
 }

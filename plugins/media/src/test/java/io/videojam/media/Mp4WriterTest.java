@@ -115,6 +115,47 @@ class Mp4WriterTest {
     assertThat(listNames()).containsExactly("old.mp4");
   }
 
+  @Test
+  void streamedFramesWriteTheSameFileAsAListAndSubImagesAreReadThroughTheirOffsets() throws Exception {
+    List<BufferedImage> clip = Synthetic.clip();
+    Mp4Writer.write(dir.resolve("list.mp4"), clip, 8.0);
+    java.util.Iterator<BufferedImage> it = clip.iterator();
+    int n = Mp4Writer.write(dir.resolve("stream.mp4"), 32, 32, 8.0, Mp4Writer.DEFAULT_CRF, Mp4Writer.DEFAULT_PRESET,
+        () -> it.hasNext() ? it.next() : null);
+    assertThat(n).isEqualTo(Synthetic.FRAMES);
+    assertThat(Files.readAllBytes(dir.resolve("stream.mp4"))).isEqualTo(Files.readAllBytes(dir.resolve("list.mp4")));
+    // the same frames as 32 x 32 windows of larger BGR images (not packed: rows 40 * 3 bytes apart, offset (5, 3))
+    List<BufferedImage> windows = new ArrayList<>();
+    for (BufferedImage f : clip) {
+      BufferedImage big = new BufferedImage(40, 40, BufferedImage.TYPE_3BYTE_BGR);
+      big.createGraphics().drawImage(f, 5, 3, null);
+      windows.add(big.getSubimage(5, 3, 32, 32));
+    }
+    assertThat(Mp4Writer.packedBgr(windows.get(0))).isNull();
+    assertThat(Mp4Writer.packedBgr(clip.get(0))).isNotNull();
+    Mp4Writer.write(dir.resolve("windows.mp4"), windows, 8.0);
+    assertThat(Files.readAllBytes(dir.resolve("windows.mp4"))).isEqualTo(Files.readAllBytes(dir.resolve("list.mp4")));
+  }
+
+  @Test
+  void aFailingSourceIsRethrownAsItIsAndAWrongSizeNamesTheFrame() throws Exception {
+    List<BufferedImage> clip = Synthetic.clip();
+    int[] i = {0};
+    IllegalStateException failure = new IllegalStateException("the decoder broke");
+    assertThatThrownBy(() -> Mp4Writer.write(dir.resolve("a.mp4"), 32, 32, 8.0, 18, "veryfast", () -> {
+      if (i[0] == 3) {
+        throw failure;
+      }
+      return clip.get(i[0]++);
+    })).isSameAs(failure);
+    assertThatThrownBy(() -> Mp4Writer.write(dir.resolve("b.mp4"), 32, 32, 8.0, 18, "veryfast", () -> new BufferedImage(32, 30,
+        BufferedImage.TYPE_3BYTE_BGR))).isInstanceOf(VideoJamException.class).hasMessageContaining("b.mp4")
+        .hasMessageContaining("frame 0 is 32x30 but the video is 32x32");
+    assertThatThrownBy(() -> Mp4Writer.write(dir.resolve("c.mp4"), 32, 32, 8.0, 18, "veryfast", () -> null))
+        .isInstanceOf(VideoJamException.class).hasMessageContaining("c.mp4").hasMessageContaining("there are no frames");
+    assertThat(listNames()).isEmpty();
+  }
+
   private void assertContent(List<BufferedImage> frames, int scale) {
     for (int t = 0; t < Synthetic.FRAMES; t++) {
       BufferedImage f = frames.get(t);

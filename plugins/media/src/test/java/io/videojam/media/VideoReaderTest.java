@@ -103,4 +103,38 @@ class VideoReaderTest {
     GifWriter.write(gif, Synthetic.clip(), 10);
     assertThat(VideoReader.readImages(gif)).hasSize(Synthetic.FRAMES);
   }
+
+  @Test
+  void streamedFramesAreTheDecodedOnesWithStrideAndCountAndTheProbeGivesTheRate(@org.junit.jupiter.api.io.TempDir Path tmp) {
+    Path mp4 = tmp.resolve("clip.mp4");
+    Mp4Writer.write(mp4, Synthetic.clip(), 8.0);
+    java.util.List<java.awt.image.BufferedImage> all = VideoReader.decode(mp4, 100).frames();
+    java.util.List<byte[]> got = new java.util.ArrayList<>();
+    java.util.List<Integer> indices = new java.util.ArrayList<>();
+    double fps = VideoReader.stream(mp4, 4, 3, 0, 0, (i, bgr, w, h) -> {
+      org.assertj.core.api.Assertions.assertThat(w).isEqualTo(32);
+      org.assertj.core.api.Assertions.assertThat(h).isEqualTo(32);
+      indices.add(i);
+      got.add(bgr);
+    });
+    org.assertj.core.api.Assertions.assertThat(fps).isEqualTo(8.0 / 3);
+    org.assertj.core.api.Assertions.assertThat(indices).containsExactly(0, 1, 2, 3);
+    for (int k = 0; k < 4; k++) { // frames 0, 3, 6, 9
+      byte[] expected = ((java.awt.image.DataBufferByte) all.get(3 * k).getRaster().getDataBuffer()).getData();
+      org.assertj.core.api.Assertions.assertThat(got.get(k)).as("frame %d", 3 * k).isEqualTo(expected);
+    }
+    VideoReader.Probe probe = VideoReader.probe(mp4);
+    org.assertj.core.api.Assertions.assertThat(probe.fps()).isEqualTo(8.0);
+    org.assertj.core.api.Assertions.assertThat(probe.frames()).isEqualTo(Synthetic.FRAMES);
+    // resized by the decoder; a failing sink stops the stream with its own exception
+    int[] size = new int[2];
+    IllegalStateException stop = new IllegalStateException("enough");
+    org.assertj.core.api.Assertions.assertThatThrownBy(() -> VideoReader.stream(mp4, 100, 1, 20, 12, (i, bgr, w, h) -> {
+      size[0] = w;
+      size[1] = h;
+      org.assertj.core.api.Assertions.assertThat(bgr).hasSize(3 * 20 * 12);
+      throw stop;
+    })).isSameAs(stop);
+    org.assertj.core.api.Assertions.assertThat(size).containsExactly(20, 12);
+  }
 }
