@@ -8,7 +8,6 @@ import io.videojam.media.PngWriter;
 import io.videojam.media.VideoReader;
 import io.videojam.motion.FlowRgb;
 import io.videojam.motion.FlowStats;
-import java.awt.image.BufferedImage;
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.Serializable;
@@ -118,11 +117,25 @@ public final class MotionPrepJob {
       FloatTensor video = Frames.fromImages(clip.frames());
       FlowRgb rep = ExecutorCache.flowRgb(o.estimator(), o.sigma(), o.alignment());
       List<FlowField> flows = rep.flows(video, (d, t) -> { });
-      FloatTensor motion = rep.encodeFlows(flows);
-      FlowStats stats = FlowStats.of(flows, rep.codec().saturationSpeed((int) video.shape()[2], (int) video.shape()[3]));
+      int h = (int) video.shape()[2];
+      int w = (int) video.shape()[3];
+      FlowStats stats = FlowStats.of(flows, rep.codec().saturationSpeed(h, w));
+      // each flow's Eq. 5 levels once, then the motion frames in the alignment's order (as FlowRgb.encodeFlows orders them)
+      byte[][] levels = new byte[flows.size()][];
       List<byte[]> png = new ArrayList<>();
-      for (BufferedImage f : Frames.toImages(motion, 1)) {
-        png.add(PngWriter.encode(f));
+      int frames = flows.size() + 1;
+      for (int t = 0; t < frames; t++) {
+        int k = rep.alignment().flowIndex(t, frames);
+        byte[] frame;
+        if (k < 0) {
+          frame = new byte[3 * h * w]; // the zero flow: black
+        } else {
+          if (levels[k] == null) {
+            levels[k] = rep.codec().encodeLevels(flows.get(k));
+          }
+          frame = levels[k];
+        }
+        png.add(PngWriter.encode(Frames.fromPlanarLevels(frame, h, w, 1)));
       }
       return RowFactory.create(clipId(path), path, (int) video.shape()[1], (int) video.shape()[3], (int) video.shape()[2], clip.fps(),
           rep.estimator(), o.sigma(), o.json(), png.toArray(new byte[0][]), stats.mean(), stats.p95(), stats.saturated(), (System.nanoTime() - start) / 1e9, null);

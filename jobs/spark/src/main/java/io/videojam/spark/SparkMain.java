@@ -4,20 +4,14 @@ import io.videojam.api.Backend;
 import io.videojam.api.BackendOptions;
 import io.videojam.api.BackendProvider;
 import io.videojam.api.FloatTensor;
-import io.videojam.api.FlowField;
 import io.videojam.api.MotionRepresentationProvider;
 import io.videojam.api.Plugins;
 import io.videojam.api.Settings;
 import io.videojam.api.StepListener;
-import io.videojam.flow.FlowEstimators;
 import io.videojam.jamworld.JamWorld;
 import io.videojam.jamworld.WorldConfig;
-import io.videojam.media.Clips;
-import io.videojam.media.Frames;
 import io.videojam.media.Mp4Writer;
-import io.videojam.media.VideoReader;
 import io.videojam.motion.FlowRgb;
-import io.videojam.motion.FlowStats;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
@@ -224,28 +218,16 @@ public final class SparkMain implements Runnable {
      * on every core, the motion video as MP4 at the automatic scale, and the speed statistics it prints.
      */
     static void flow(String clip, Path mp4) {
-      VideoReader.Decoded decoded = Clips.read(Path.of(clip), 100_000, 1, null);
-      if (decoded.frames().size() < 2) {
-        throw new IllegalStateException("videojam flow failed on " + clip + ": flow needs at least two frames");
-      }
-      FloatTensor video = Frames.fromImages(decoded.frames());
-      long[] s = video.shape();
-      int threads = Runtime.getRuntime().availableProcessors();
       Map<String, Object> settings = new LinkedHashMap<>();
       settings.put("sigma", 0.15);
       settings.put("estimator", FlowRgb.DEFAULT_ESTIMATOR);
       settings.put("alignment", "duplicate-first");
-      settings.put("threads", threads);
+      settings.put("threads", Runtime.getRuntime().availableProcessors());
       Backend cpu = Plugins.find(BackendProvider.class, "cpu", "backend").create();
-      if (threads > 1) {
-        FlowEstimators.openCvThreads(1); // frame pairs run in parallel; OpenCV's own pool would only compete with them
-      }
       try (FlowRgb rep = (FlowRgb) Plugins.find(MotionRepresentationProvider.class, "flow-rgb", "motion representation")
           .create(new Settings(settings, "bench flow settings"), cpu, BackendOptions.defaults())) {
-        List<FlowField> flows = rep.flows(video, StepListener.NONE);
-        FloatTensor motion = rep.encodeFlows(flows);
-        Mp4Writer.write(mp4, motion, decoded.fps(), Frames.autoScale((int) s[2], (int) s[3]));
-        FlowStats.of(flows, rep.codec().saturationSpeed(flows.get(0).height(), flows.get(0).width()));
+        io.videojam.runtime.FlowVideos.write(new io.videojam.runtime.FlowVideos.Request(Path.of(clip), mp4, 100_000, 1, null, 0), rep,
+            StepListener.NONE);
       }
     }
   }

@@ -24,6 +24,8 @@ abstract class OpenCvFlowEstimator implements FlowEstimator {
   private int height;
   private int width;
   private byte[] grey;
+  /** The flow as it comes out of OpenCV: u and v interleaved. */
+  private float[] interleaved;
   /** A view of {@link #flowData} (CV_32FC2: u and v interleaved). */
   private FloatBuffer flowView;
   private BytePointer firstData;
@@ -61,10 +63,11 @@ abstract class OpenCvFlowEstimator implements FlowEstimator {
     int n = height * width;
     float[] u = new float[n];
     float[] v = new float[n];
-    FloatBuffer f = flowView;
+    float[] uv = interleaved;
+    flowView.get(0, uv); // one bulk copy out of native memory, then split
     for (int i = 0; i < n; i++) {
-      u[i] = f.get(2 * i);
-      v[i] = f.get(2 * i + 1);
+      u[i] = uv[2 * i];
+      v[i] = uv[2 * i + 1];
     }
     return new FlowField(height, width, u, v);
   }
@@ -83,6 +86,7 @@ abstract class OpenCvFlowEstimator implements FlowEstimator {
     freeBuffers();
     int n = Math.multiplyExact(h, w);
     grey = new byte[n];
+    interleaved = new float[2 * n];
     firstData = new BytePointer(n);
     secondData = new BytePointer(n);
     flowData = new FloatPointer(2L * n);
