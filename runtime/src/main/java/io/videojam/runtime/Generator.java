@@ -49,7 +49,8 @@ public final class Generator {
   private final Map<List<Object>, double[]> schedules = lru(8);
   private final Map<String, Tensor> texts = lru(16);
   private volatile Tensor nullText;
-  private final java.util.concurrent.atomic.AtomicReference<PassRunner> idleRunner = new java.util.concurrent.atomic.AtomicReference<>();
+  /** Idle pass runners: [0] one without batched buffers, [1] one with them (batched or auto). */
+  private final java.util.concurrent.atomic.AtomicReferenceArray<PassRunner> idleRunners = new java.util.concurrent.atomic.AtomicReferenceArray<>(2);
   /** Auto pass mode's measurements, by number of passes. */
   private final Map<Integer, PassChooser> choosers = new java.util.concurrent.ConcurrentHashMap<>();
 
@@ -162,7 +163,7 @@ public final class Generator {
       used = runner.mode();
       runs = runner.runs();
     } finally {
-      idleRunner.set(runner); // its buffers serve the next generation of the same kind
+      idleRunners.set(runner.batchedBuffers() ? 1 : 0, runner); // its buffers serve the next generation of the same kind
     }
     long samplingNanos = System.nanoTime() - samplingStart;
     Decoded out = decode(x1);
@@ -178,9 +179,9 @@ public final class Generator {
 
   /** A pass runner for the plan: the idle one when it fits, else a new one. */
   private PassRunner runner(Plan plan, GenerationRequest request) {
-    PassRunner idle = idleRunner.getAndSet(null);
     boolean batched = plan.mode() == PassMode.BATCHED;
     PassChooser chooser = plan.chooser();
+    PassRunner idle = idleRunners.getAndSet((batched || chooser != null) && plan.rule().passes().size() > 1 ? 1 : 0, null);
     if (idle != null && idle.fits(plan.rule(), plan.text(), plan.nullText(), batched, chooser, request.guidanceWindow(), request.steps())) {
       idle.reset();
       return idle;

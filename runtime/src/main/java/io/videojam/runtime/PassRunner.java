@@ -85,6 +85,11 @@ final class PassRunner {
         && this.batched == ((batched || this.chooser != null) && passes.size() > 1) && this.window.equals(window) && this.steps == steps;
   }
 
+  /** Whether this runner holds buffers for batched runs. */
+  boolean batchedBuffers() {
+    return batched;
+  }
+
   /** The mode of the last step run (the chosen one, under auto, once measured). */
   PassMode mode() {
     return lastBatched ? PassMode.BATCHED : PassMode.SEQUENTIAL;
