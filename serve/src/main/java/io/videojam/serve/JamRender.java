@@ -60,7 +60,8 @@ public final class JamRender implements Render {
       long writing = GenerationFiles.write(staging, g, jam.model(), config, jam.backend(), scale, start);
       stopIf(cancelled);
       staging.commit();
-      return new Result(g.timings().samplingNanos(), g.timings().totalNanos(), writing, g.motion() != null);
+      return new Result(g.timings().samplingNanos(), g.timings().totalNanos(), writing, g.motion() != null, g.record().guidance(),
+          g.record().guidanceSettings());
     }
   }
 

@@ -38,6 +38,9 @@ public interface Render extends AutoCloseable {
    * @param generationNanos text encoding, sampling and decoding
    * @param writingNanos writing every file
    * @param motion whether motion.mp4 and motion.gif were written
+   * @param guidance the rule that ran (after the model's defaults)
+   * @param guidanceSettings its effective weights
    */
-  record Result(long samplingNanos, long generationNanos, long writingNanos, boolean motion) {}
+  record Result(long samplingNanos, long generationNanos, long writingNanos, boolean motion, String guidance,
+      java.util.Map<String, Object> guidanceSettings) {}
 }

@@ -274,6 +274,9 @@ public final class VideoServer implements AutoCloseable {
     progress.put("percent", v.total() == 0 ? 0 : Math.round(1000.0 * v.done() / v.total()) / 10.0);
     m.put("progress", progress);
     m.put("settings", v.settings());
+    if (v.result() != null) {
+      m.put("guidance", Map.of("rule", v.result().guidance(), "settings", v.result().guidanceSettings()));
+    }
     m.put("created_at", v.created().toString());
     m.put("started_at", str(v.started()));
     m.put("finished_at", str(v.finished()));

@@ -70,6 +70,8 @@ class ServeApiTest {
     assertThat(done.get("settings").get("seed").asLong()).isEqualTo(3);
     assertThat(done.get("settings").get("w1").asDouble()).isEqualTo(4.5);
     assertThat(done.get("timings").get("sampling_s").asDouble()).isPositive();
+    assertThat(done.get("guidance").get("rule").asText()).isEqualTo("inner"); // the fixture's default, with the weight asked for
+    assertThat(done.get("guidance").get("settings").get("w1").asDouble()).isEqualTo(4.5);
     assertThat(done.get("content").get("motion").asText()).isEqualTo("/v1/videos/" + id + "/content?variant=motion");
 
     // the same settings through the library, written by GenerationFiles as the CLI does
