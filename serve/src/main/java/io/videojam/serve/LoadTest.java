@@ -30,9 +30,9 @@ import java.util.stream.Stream;
  * A load test of a running service: {@code requests} POSTs from {@code clients} concurrent clients
  * (each sends one, follows its progress events to the end, fetches its video, then sends the next);
  * a 429 is retried after its Retry-After, a bounded number of times. Every succeeded video is
- * compared byte for byte with a reference for its settings. Memory (resident set and heap after a
- * collection) is sampled at the start, when half the requests are done, and at the end: meaningful
- * where the service runs in this process.
+ * compared byte for byte with a reference for its settings. Memory (resident set, heap after a
+ * collection, heap committed) is sampled at the start, after each tenth of the requests, and at the
+ * end: meaningful where the service runs in this process.
  */
 public final class LoadTest {
   private static final ObjectMapper JSON = new ObjectMapper();
@@ -88,11 +88,17 @@ public final class LoadTest {
     }
   }
 
-  /** Memory at one moment: resident set, and heap used after a collection. */
-  public record Memory(String when, long residentBytes, long heapAfterGcBytes) {
+  /** Memory at one moment: resident set, heap used after a collection, and heap committed. */
+  public record Memory(String when, long residentBytes, long heapAfterGcBytes, long heapCommittedBytes) {
     static Memory now(String when) {
       System.gc();
-      return new Memory(when, Soak.residentBytes(), ManagementFactory.getMemoryMXBean().getHeapMemoryUsage().getUsed());
+      var heap = ManagementFactory.getMemoryMXBean().getHeapMemoryUsage();
+      return new Memory(when, Soak.residentBytes(), heap.getUsed(), heap.getCommitted());
+    }
+
+    /** Resident memory outside the Java heap (native: model sessions, encoders, thread stacks, code). */
+    public long outsideHeapBytes() {
+      return residentBytes - heapCommittedBytes;
     }
   }
 
@@ -106,7 +112,7 @@ public final class LoadTest {
    * @param identical succeeded requests whose video.mp4 equals the reference for their settings, byte for byte
    * @param acceptedToDone seconds from the 202 to the end event, sorted
    * @param submitToDone seconds from the first POST (429s included) to the end event, sorted
-   * @param memory start, middle, end
+   * @param memory at the start, after each tenth of the requests, at the end
    * @param problems one line per request that did not succeed or whose video differs (at most 20)
    */
   public record Result(double seconds, int sent, int accepted, int succeeded, int rejected, int gaveUp, int identical,
@@ -167,11 +173,12 @@ public final class LoadTest {
             return null;
           }
           int f = finished.incrementAndGet();
-          if (f == o.requests() / 2) {
-            memory.add(Memory.now("middle"));
-          }
-          if (f % Math.max(1, o.requests() / 10) == 0) {
-            progress.accept(String.format(java.util.Locale.ROOT, "  %d of %d done after %.1f s", f, o.requests(), (System.nanoTime() - start) / 1e9));
+          if (f % Math.max(1, o.requests() / 10) == 0 && f < o.requests()) {
+            Memory m = Memory.now(f + " done");
+            memory.add(m);
+            progress.accept(String.format(java.util.Locale.ROOT, "  %d of %d done after %.1f s; RSS %d MB, heap %d MB after GC of %d MB committed",
+                f, o.requests(), (System.nanoTime() - start) / 1e9, m.residentBytes() >> 20, m.heapAfterGcBytes() >> 20,
+                m.heapCommittedBytes() >> 20));
           }
         }
         return null;

@@ -2,6 +2,7 @@ package io.videojam.cli;
 
 import io.videojam.api.VideoJamException;
 import io.videojam.runtime.RuntimeConfig;
+import io.videojam.serve.BatchProbe;
 import io.videojam.serve.JamRender;
 import io.videojam.serve.LoadTest;
 import io.videojam.serve.ServeConfig;
@@ -73,6 +74,9 @@ final class BenchServeCommand implements Callable<Integer> {
       LoadTest.Options options = new LoadTest.Options(url != null ? url : "http://127.0.0.1:1", requests, clients, prompt, steps, seeds,
           Duration.ofSeconds(deadline), retries);
       Map<Long, byte[]> reference = references(options, config, scratch);
+      if (url == null) {
+        batching(config);
+      }
       VideoServer server = null;
       if (url == null) {
         server = VideoServer.start(new ServeConfig(config, "127.0.0.1", 0, queue, workers, Duration.ofHours(1), scratch.resolve("outputs"),
@@ -142,6 +146,19 @@ final class BenchServeCommand implements Callable<Integer> {
     return cli;
   }
 
+  /** Whether batching two requests' passes would pay here: one model run at batch 1, 3 and 6. */
+  private void batching(RuntimeConfig config) {
+    List<BatchProbe.Point> points = BatchProbe.measure(config, prompt, new int[] {1, 3, 6}, 10, 100);
+    StringBuilder b = new StringBuilder("batching probe (" + config.backend() + ", median of 100 model runs each, taking turns):");
+    for (BatchProbe.Point p : points) {
+      b.append(String.format(Locale.ROOT, " batch %d %.2f ms (%.2f ms a sample);", p.batch(), p.msPerRun(), p.msPerSample()));
+    }
+    double three = points.get(1).msPerSample();
+    double six = points.get(2).msPerSample();
+    b.append(String.format(Locale.ROOT, " two requests' passes at batch 6 instead of 3 save %.0f %% a sample", 100 * (1 - six / three)));
+    System.out.println(b);
+  }
+
   private static void print(LoadTest.Result r) {
     System.out.printf(Locale.ROOT, "done in %.1f s: throughput %.2f videos/s%n", r.seconds(), r.throughput());
     System.out.printf(Locale.ROOT, "requests: %d sent, %d accepted, %d succeeded; 429 answers: %d (each retried after its Retry-After), "
@@ -151,14 +168,15 @@ final class BenchServeCommand implements Callable<Integer> {
         LoadTest.Result.percentile(r.submitToDone(), 50), LoadTest.Result.percentile(r.submitToDone(), 99));
     System.out.printf(Locale.ROOT, "videos byte-identical to `videojam generate`'s for the same settings: %d of %d succeeded%n", r.identical(),
         r.succeeded());
-    StringBuilder m = new StringBuilder("memory (RSS / heap after GC):");
-    for (LoadTest.Memory s : r.memory()) {
-      m.append(String.format(Locale.ROOT, " %s %d / %d MB;", s.when(), s.residentBytes() >> 20, s.heapAfterGcBytes() >> 20));
-    }
     LoadTest.Memory first = r.memory().get(0);
     LoadTest.Memory last = r.memory().get(r.memory().size() - 1);
-    m.append(String.format(Locale.ROOT, " RSS %+.1f %% start to end", 100.0 * (last.residentBytes() - first.residentBytes()) / first.residentBytes()));
-    System.out.println(m);
+    long maxRss = r.memory().stream().mapToLong(LoadTest.Memory::residentBytes).max().orElse(0);
+    long maxOutside = r.memory().stream().mapToLong(LoadTest.Memory::outsideHeapBytes).max().orElse(0);
+    System.out.printf(Locale.ROOT, "memory: RSS %d MB at the start, %d MB at the end (%+.1f %%), at most %d MB; heap after GC %d -> %d MB; "
+        + "outside the heap %d -> %d MB (%+.1f %%), at most %d MB%n", first.residentBytes() >> 20, last.residentBytes() >> 20,
+        100.0 * (last.residentBytes() - first.residentBytes()) / first.residentBytes(), maxRss >> 20, first.heapAfterGcBytes() >> 20,
+        last.heapAfterGcBytes() >> 20, first.outsideHeapBytes() >> 20, last.outsideHeapBytes() >> 20,
+        100.0 * (last.outsideHeapBytes() - first.outsideHeapBytes()) / first.outsideHeapBytes(), maxOutside >> 20);
     r.problems().forEach(p -> System.out.println("  problem: " + p));
   }
 
