@@ -36,14 +36,18 @@ public record ServeConfig(RuntimeConfig runtime, String host, int port, int queu
       throw new VideoJamException("workers must be in [1, 64], got " + workers);
     }
     if (retention == null || retention.isNegative() || retention.isZero()) {
-      throw new VideoJamException("retention must be a positive duration, got " + retention);
+      throw new VideoJamException("retention must be longer than 0 s, got " + seconds(retention) + "; keep outputs for example 1h");
     }
     if (outputs == null || outputs.toString().isBlank()) {
       throw new VideoJamException("outputs is empty; name a folder for the generated videos");
     }
     if (grace == null || grace.isNegative()) {
-      throw new VideoJamException("grace must be zero or a positive duration, got " + grace);
+      throw new VideoJamException("grace must be 0 s or more, got " + seconds(grace));
     }
+  }
+
+  private static String seconds(Duration d) {
+    return d == null ? "none" : d.toMillis() / 1000.0 + " s";
   }
 
   /** 127.0.0.1:8080, a queue of 16, one worker, outputs kept an hour in {@code outputs}, 30 s for a running generation on shutdown. */

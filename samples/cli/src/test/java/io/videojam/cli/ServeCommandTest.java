@@ -104,6 +104,30 @@ class ServeCommandTest {
     }
   }
 
+  @Test
+  void badFlagsAreOneLineWithExitCodeTwoBeforeAnythingStarts(@TempDir Path tmp) {
+    Map<List<String>, String> cases = Map.of(
+        List.of("--port", "70000"), "videojam: error: --port must be in [0, 65535], got 70000",
+        List.of("--queue", "0"), "videojam: error: --queue must be in [1, 100000], got 0",
+        List.of("--workers", "65"), "videojam: error: --workers must be in [1, 64], got 65",
+        List.of("--retention", "5x"), "videojam: error: --retention '5x' is not a duration; write for example 90s, 30m, 1h or 2d",
+        List.of("--retention", "0s"), "videojam: error: --retention must be longer than 0 s, got 0.0 s; keep outputs for example 1h",
+        List.of("--grace", "-3s"), "videojam: error: --grace '-3s' is not a duration; write for example 90s, 30m, 1h or 2d");
+    for (var c : cases.entrySet()) {
+      List<String> args = new ArrayList<>(List.of("serve", "--model", fixture().toString(), "--outputs", tmp.resolve("o").toString()));
+      args.addAll(c.getKey());
+      Cli cli = Cli.run(args.toArray(String[]::new));
+      assertThat(cli.exit()).as(c.getKey().toString()).isEqualTo(2);
+      assertThat(cli.err().strip()).as(c.getKey().toString()).isEqualTo(c.getValue());
+    }
+    assertThat(ServeCommand.duration("--grace", "90s")).isEqualTo(java.time.Duration.ofSeconds(90));
+    assertThat(ServeCommand.duration("--grace", "2d")).isEqualTo(java.time.Duration.ofDays(2));
+    assertThat(ServeCommand.duration("--grace", "45")).isEqualTo(java.time.Duration.ofSeconds(45));
+    assertThat(ServeCommand.duration("--grace", "30m")).isEqualTo(java.time.Duration.ofMinutes(30));
+    assertThat(ServeCommand.duration("--grace", "1h")).isEqualTo(java.time.Duration.ofHours(1));
+    assertThat(ServeCommand.duration("--grace", "250ms")).isEqualTo(java.time.Duration.ofMillis(250));
+  }
+
   /** A CLI line as the API says it: --guidance-start becomes guidance_start. */
   static String fields(String line) {
     Matcher m = Pattern.compile("--([a-z][a-z0-9-]*)").matcher(line);
