@@ -58,7 +58,12 @@ final class ServeCommand implements Callable<Integer> {
     };
     // handled here rather than by the JVM's default (exit code 143), so that a stop is orderly and ends with exit code 0
     for (String signal : new String[] {"TERM", "INT"}) {
-      sun.misc.Signal.handle(new sun.misc.Signal(signal), s -> new Thread(stop, "videojam-stop").start());
+      try {
+        sun.misc.Signal.handle(new sun.misc.Signal(signal), s -> new Thread(stop, "videojam-stop").start());
+      } catch (IllegalArgumentException e) {
+        // the JVM keeps this signal (-Xrs): it then ends the process as usual, and the staging hook cleans up
+        System.err.println("videojam: warning: SIG" + signal + " stays with the JVM (" + e.getMessage() + "); it will not stop the service in order");
+      }
     }
     System.out.printf(Locale.ROOT, "videojam serve: %s (model %s on %s, %d worker%s, queue %d); outputs in %s, kept %s; stop with Ctrl-C or SIGTERM%n",
         server.url(), server.service().model().name(), server.service().backend(), workers, workers == 1 ? "" : "s", queue,
