@@ -267,22 +267,23 @@ public final class VideoService implements AutoCloseable {
       synchronized (this) {
         recentRunSeconds = recentRunSeconds < 0 ? seconds : 0.8 * recentRunSeconds + 0.2 * seconds;
       }
-      job.succeed(r, clock.instant());
+      // counted before the status changes, so that whoever sees the status sees the count
       metrics.succeeded.incrementAndGet();
+      job.succeed(r, clock.instant());
     } catch (CancellationException e) {
-      job.cancelled(clock.instant());
       metrics.cancelled.incrementAndGet();
+      job.cancelled(clock.instant());
     } catch (VideoJamException e) {
-      job.fail(e.getMessage(), clock.instant());
       metrics.failed.incrementAndGet();
+      job.fail(e.getMessage(), clock.instant());
     } catch (OutOfMemoryError e) {
+      metrics.failed.incrementAndGet();
       job.fail("out of memory (this JVM may use " + io.videojam.api.Memory.human(Runtime.getRuntime().maxMemory())
           + "): ask for fewer steps, or give the service more memory (JAVA_OPTS=-Xmx16g)", clock.instant());
-      metrics.failed.incrementAndGet();
     } catch (RuntimeException e) {
       LOG.error("request {} failed", job.id(), e);
-      job.fail("internal error: " + e + " (the service log has the stack trace; report it)", clock.instant());
       metrics.failed.incrementAndGet();
+      job.fail("internal error: " + e + " (the service log has the stack trace; report it)", clock.instant());
     }
   }
 
