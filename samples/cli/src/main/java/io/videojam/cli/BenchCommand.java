@@ -27,7 +27,7 @@ import picocli.CommandLine.Spec;
  * {@code videojam bench}: framework overhead of generation and the batched/sequential ratio of
  * guidance passes, measured in one run on one loaded model.
  */
-@Command(name = "bench", mixinStandardHelpOptions = true, subcommands = {BenchFlowCommand.class, BenchSolversCommand.class, BenchSoakCommand.class, BenchCliCommand.class},
+@Command(name = "bench", mixinStandardHelpOptions = true, subcommands = {BenchFlowCommand.class, BenchSolversCommand.class, BenchSoakCommand.class, BenchCliCommand.class, BenchServeCommand.class},
     description = {"Measure generation speed: framework overhead and batched/sequential guidance passes, in one run.",
         "With --backend given several times (NAME or NAME:KEY=VALUE,..., e.g. cpu:threads=1, trt-native:precision=fp16), the same model "
             + "and prompt run on each and a comparison table follows: load time, ms per sampling step batched and sequential, steps/s, "

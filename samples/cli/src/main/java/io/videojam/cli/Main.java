@@ -8,7 +8,7 @@ import picocli.CommandLine.Command;
 /** The {@code videojam} command line. Exit codes: 0 success, 2 bad input or configuration, 1 internal error. */
 @Command(name = "videojam", mixinStandardHelpOptions = true, versionProvider = Main.Version.class,
     description = "Motion priors for video generation models (VideoJAM): generate, inspect and measure.",
-    subcommands = {GenerateCommand.class, FlowCommand.class, InspectCommand.class, ExtendCommand.class, TrainCommand.class, MetricsCommand.class, EvalCommand.class, DiagnoseCommand.class, BenchCommand.class, PluginsCommand.class, FixtureCommand.class})
+    subcommands = {GenerateCommand.class, FlowCommand.class, InspectCommand.class, ExtendCommand.class, TrainCommand.class, MetricsCommand.class, EvalCommand.class, DiagnoseCommand.class, BenchCommand.class, PluginsCommand.class, FixtureCommand.class, ServeCommand.class})
 public final class Main implements Runnable {
   public static void main(String[] args) {
     System.setProperty("java.awt.headless", "true");
@@ -23,6 +23,9 @@ public final class Main implements Runnable {
     System.setProperty("org.slf4j.simpleLogger.levelInBrackets", "false");
     System.setProperty("org.slf4j.simpleLogger.warnLevelString", "videojam: warning:");
     System.setProperty("org.slf4j.simpleLogger.log.ai.djl", "warn");
+    // videojam serve: the HTTP server's start and stop notes stay quiet; its warnings and errors show
+    System.setProperty("org.slf4j.simpleLogger.log.io.javalin", "warn");
+    System.setProperty("org.slf4j.simpleLogger.log.org.eclipse.jetty", "warn");
     System.exit(run(args));
   }
 
@@ -73,7 +76,11 @@ public final class Main implements Runnable {
       java.util.Map.entry("size", "--size"), java.util.Map.entry("frames", "--frames"), java.util.Map.entry("stride", "--stride"),
       java.util.Map.entry("estimator", "--estimator"), java.util.Map.entry("guidance", "--guidance"), java.util.Map.entry("backend", "--backend"),
       java.util.Map.entry("solver", "--solver"), java.util.Map.entry("schedule", "--schedule"),
-      java.util.Map.entry("latents", "--latents-out"), java.util.Map.entry("out", "--out"), java.util.Map.entry("scale", "--scale"));
+      java.util.Map.entry("latents", "--latents-out"), java.util.Map.entry("port", "--port"), java.util.Map.entry("host", "--host"),
+      java.util.Map.entry("queue", "--queue"), java.util.Map.entry("workers", "--workers"), java.util.Map.entry("retention", "--retention"),
+      java.util.Map.entry("grace", "--grace"), java.util.Map.entry("requests", "--requests"), java.util.Map.entry("clients", "--clients"),
+      java.util.Map.entry("seeds", "--seeds"), java.util.Map.entry("retries", "--retries"),
+      java.util.Map.entry("out", "--out"), java.util.Map.entry("scale", "--scale"));
 
   /**
    * The message with the CLI's flag where it starts with a library parameter's name ("steps must be

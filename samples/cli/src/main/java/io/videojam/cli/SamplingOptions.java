@@ -1,9 +1,8 @@
 package io.videojam.cli;
 
-import io.videojam.api.Settings;
 import io.videojam.api.VideoJamException;
 import io.videojam.runtime.GenerationRequest;
-import io.videojam.runtime.PassMode;
+import io.videojam.runtime.SamplingSettings;
 import java.util.LinkedHashMap;
 import java.util.Locale;
 import java.util.Map;
@@ -64,35 +63,14 @@ final class SamplingOptions {
   String memoryBudget;
 
   GenerationRequest request(String prompt) {
-    Map<String, Object> g = new LinkedHashMap<>();
-    put(g, "w", w);
-    put(g, "w1", w1);
-    put(g, "w2", w2);
-    put(g, "s-text", sText);
-    put(g, "s-image", sImage);
-    if (motionPolicy != null) {
-      g.put("motion-policy", motionPolicy);
-    }
-    guidanceParams.forEach((k, v) -> {
-      try {
-        g.put(k, Double.parseDouble(v));
-      } catch (NumberFormatException e) {
-        g.put(k, v);
-      }
-    });
-    if (!(guidanceStart >= 0 && guidanceStart <= guidanceStop && guidanceStop <= 1)) {
-      throw new io.videojam.api.VideoJamException("--guidance-start " + guidanceStart + " and --guidance-stop " + guidanceStop
-          + " must satisfy 0 <= start <= stop <= 1");
-    }
-    return new GenerationRequest(prompt, seed, steps, solver, schedule, new Settings(Map.of("shift", shift), "--shift"), guidance,
-        new Settings(g, "guidance options"), PassMode.parse(passMode), bytes(memoryBudget), null,
-        new io.videojam.runtime.GuidanceWindow(guidanceStart, guidanceStop));
+    return settings().request(prompt, name -> "--" + name);
   }
 
-  private static void put(Map<String, Object> m, String k, Double v) {
-    if (v != null) {
-      m.put(k, v);
-    }
+  /** The settings these flags give (the HTTP service builds the same from its JSON fields). */
+  SamplingSettings settings() {
+    return new SamplingSettings(seed, steps, solver, schedule, shift, guidance,
+        SamplingSettings.guidanceSettings(w, w1, w2, sText, sImage, motionPolicy, guidanceParams), guidanceStart, guidanceStop, passMode,
+        bytes(memoryBudget));
   }
 
   static long bytes(String s) {
