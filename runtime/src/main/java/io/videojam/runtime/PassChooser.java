@@ -3,11 +3,13 @@ package io.videojam.runtime;
 import java.util.Locale;
 
 /**
- * The auto pass mode's measurement: a sampling step of a given number of passes is timed batched
- * and sequentially, {@value #SAMPLES} steps each (alternating, the backend's preference first), and
- * from then on the mode whose fastest step was faster is used. Both modes compute the same passes,
- * so the steps that measure are steps of the generation like any other. One chooser serves every
- * generation of a {@link Generator} with that number of passes; it is thread-safe.
+ * The auto pass mode's measurement: the first sampling step of a given number of passes is timed
+ * batched and sequentially, {@value #SAMPLES} times each (alternating, the backend's preference
+ * first; the results are thrown away), and from then on the mode whose fastest step was faster is
+ * used for every step. So a generation runs in one mode throughout and gives what that fixed mode
+ * gives (the two can differ in the last bits: ONNX Runtime's kernels depend on the batch), and
+ * run.json records it. One chooser serves every generation of a {@link Generator} with that number
+ * of passes; it is thread-safe.
  */
 final class PassChooser {
   /** Steps timed per mode before choosing: the fastest of two discounts a first run's warm-up. */

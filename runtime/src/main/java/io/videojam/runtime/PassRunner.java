@@ -45,7 +45,10 @@ final class PassRunner {
     this(model, rule, text, nullText, batched, null, window, steps);
   }
 
-  /** With a chooser, each step runs in the mode it says and is timed for it (auto pass mode). */
+  /**
+   * With a chooser (auto pass mode), the first step is first timed in both modes, its results
+   * discarded, until the chooser has chosen; then every step runs in the chosen mode.
+   */
   PassRunner(VideoModel model, GuidanceRule rule, Tensor text, Tensor nullText, boolean batched, PassChooser chooser, GuidanceWindow window,
       int steps) {
     this.model = model;
@@ -109,18 +112,18 @@ final class PassRunner {
       check(out, step, t, passes.get(full));
       return out;
     }
-    boolean inBatch = chooser != null ? chooser.nextBatched() : batched;
-    long start = chooser != null ? System.nanoTime() : 0;
-    if (inBatch) {
-      runBatched(x, t);
-      rule.combineBatched(batchedOut, shape, guided); // the passes where the run left them
-    } else {
-      runSequential(x, t);
-      rule.combine(outputs, shape, guided);
+    if (chooser != null && chooser.chosen() == null) {
+      // auto, not measured yet: time this step both ways, alternating, and throw the results away,
+      // so that every step of the generation then runs in the one mode chosen (as a fixed mode would)
+      while (chooser.chosen() == null) {
+        boolean probeBatched = chooser.nextBatched();
+        long start = System.nanoTime();
+        step(x, t, probeBatched);
+        chooser.record(probeBatched, System.nanoTime() - start);
+      }
     }
-    if (chooser != null) {
-      chooser.record(inBatch, System.nanoTime() - start);
-    }
+    boolean inBatch = chooser != null ? chooser.chosen() : batched;
+    step(x, t, inBatch);
     lastBatched = inBatch;
     if (!Generator.finite(guided)) {
       if (inBatch) {
@@ -135,6 +138,17 @@ final class PassRunner {
       check(guided, step, t, null);
     }
     return guided;
+  }
+
+  /** One guided velocity into {@code guided}: the rule's passes batched or one by one, combined. */
+  private void step(float[] x, double t, boolean inBatch) {
+    if (inBatch) {
+      runBatched(x, t);
+      rule.combineBatched(batchedOut, shape, guided); // the passes where the run left them
+    } else {
+      runSequential(x, t);
+      rule.combine(outputs, shape, guided);
+    }
   }
 
   /** Graph runs so far. */

@@ -53,7 +53,9 @@ final class Jobs {
     int parallelism = spark.sparkContext().defaultParallelism();
     for (int from = 0; from < todo.size(); from += batchSize) {
       List<String> batch = todo.subList(from, Math.min(todo.size(), from + batchSize));
-      spark.createDataset(batch, Encoders.STRING()).repartition(Math.min(batch.size(), parallelism))
+      // the batch in slices, one per core, without a shuffle (a repartition would add a stage)
+      spark.createDataset(new org.apache.spark.api.java.JavaSparkContext(spark.sparkContext())
+              .parallelize(batch, Math.min(batch.size(), parallelism)).rdd(), Encoders.STRING())
           .mapPartitions((MapPartitionsFunction<String, Row>) it -> {
             List<Row> rows = new ArrayList<>();
             while (it.hasNext()) {

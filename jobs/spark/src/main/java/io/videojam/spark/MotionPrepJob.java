@@ -2,7 +2,6 @@ package io.videojam.spark;
 
 import io.videojam.api.FloatTensor;
 import io.videojam.api.FlowField;
-import io.videojam.media.Clips;
 import io.videojam.media.Frames;
 import io.videojam.media.PngWriter;
 import io.videojam.media.VideoReader;
@@ -110,34 +109,43 @@ public final class MotionPrepJob {
         local = fetch(uri);
         temporary = true;
       }
-      VideoReader.Decoded clip = Clips.read(local, o.maxFrames(), 1, null);
-      if (clip.frames().size() < 2) {
-        throw new IllegalArgumentException("has " + clip.frames().size() + " frame(s); motion needs at least 2");
+      // the frames straight from the decoder, the clip as a whole (at most max-frames of them)
+      List<byte[]> bgr = new ArrayList<>();
+      int[] hw = new int[2];
+      double fps = VideoReader.stream(local, o.maxFrames(), 1, 0, 0, (i, frame, w, h) -> {
+        io.videojam.api.Memory.require(35L * w * h * (i + 1), (i + 1) + " frames of " + w + "x" + h, "read fewer frames (--frames)");
+        bgr.add(frame);
+        hw[0] = h;
+        hw[1] = w;
+      });
+      if (bgr.size() < 2) {
+        throw new IllegalArgumentException("has " + bgr.size() + " frame(s); motion needs at least 2");
       }
-      FloatTensor video = Frames.fromImages(clip.frames());
+      int h = hw[0];
+      int w = hw[1];
+      FloatTensor video = Frames.fromBgr(bgr, h, w);
+      bgr.clear();
       FlowRgb rep = ExecutorCache.flowRgb(o.estimator(), o.sigma(), o.alignment());
       List<FlowField> flows = rep.flows(video, (d, t) -> { });
-      int h = (int) video.shape()[2];
-      int w = (int) video.shape()[3];
       FlowStats stats = FlowStats.of(flows, rep.codec().saturationSpeed(h, w));
-      // each flow's Eq. 5 levels once, then the motion frames in the alignment's order (as FlowRgb.encodeFlows orders them)
-      byte[][] levels = new byte[flows.size()][];
+      // each flow rendered (Eq. 5 levels) and encoded once, then the motion frames in the alignment's order
+      byte[][] pngOfFlow = new byte[flows.size()][];
       List<byte[]> png = new ArrayList<>();
       int frames = flows.size() + 1;
+      byte[] black = null;
       for (int t = 0; t < frames; t++) {
         int k = rep.alignment().flowIndex(t, frames);
-        byte[] frame;
         if (k < 0) {
-          frame = new byte[3 * h * w]; // the zero flow: black
+          black = black != null ? black : PngWriter.encodeFast(new byte[3 * h * w], h, w); // the zero flow
+          png.add(black);
         } else {
-          if (levels[k] == null) {
-            levels[k] = rep.codec().encodeLevels(flows.get(k));
+          if (pngOfFlow[k] == null) {
+            pngOfFlow[k] = PngWriter.encodeFast(rep.codec().encodeLevels(flows.get(k)), h, w);
           }
-          frame = levels[k];
+          png.add(pngOfFlow[k]);
         }
-        png.add(PngWriter.encode(Frames.fromPlanarLevels(frame, h, w, 1)));
       }
-      return RowFactory.create(clipId(path), path, (int) video.shape()[1], (int) video.shape()[3], (int) video.shape()[2], clip.fps(),
+      return RowFactory.create(clipId(path), path, (int) video.shape()[1], w, h, fps,
           rep.estimator(), o.sigma(), o.json(), png.toArray(new byte[0][]), stats.mean(), stats.p95(), stats.saturated(), (System.nanoTime() - start) / 1e9, null);
     } catch (Exception | LinkageError e) {
       return RowFactory.create(clipId(path), path, null, null, null, null, o.estimator(), o.sigma(), o.json(), null, null, null, null,

@@ -248,6 +248,34 @@ public final class Frames {
     return new FloatTensor(new long[] {3, height, width}, data);
   }
 
+  /**
+   * BGR24 frames of one size (as {@link VideoReader#stream} gives them) as a video tensor
+   * {@code [3, T, H, W]} with values {@code p / 127.5 - 1}, as {@link #fromImages} makes it.
+   */
+  public static FloatTensor fromBgr(List<byte[]> frames, int height, int width) {
+    int plane = Math.multiplyExact(height, width);
+    int t = frames.size();
+    if (t < 1) {
+      throw new IllegalArgumentException("no frames");
+    }
+    float[] data = new float[Math.multiplyExact(Math.multiplyExact(3, t), plane)];
+    for (int f = 0; f < t; f++) {
+      byte[] bgr = frames.get(f);
+      if (bgr.length != 3 * plane) {
+        throw new IllegalArgumentException("frame " + f + ": " + bgr.length + " bytes are not a BGR24 frame of " + width + "x" + height);
+      }
+      int r = f * plane;
+      int g = (t + f) * plane;
+      int b = (2 * t + f) * plane;
+      for (int p = 0; p < plane; p++) {
+        data[r + p] = LEVELS[bgr[3 * p + 2] & 0xff];
+        data[g + p] = LEVELS[bgr[3 * p + 1] & 0xff];
+        data[b + p] = LEVELS[bgr[3 * p] & 0xff];
+      }
+    }
+    return new FloatTensor(new long[] {3, t, height, width}, data);
+  }
+
   /** {@link #fromLevel} of every level. */
   private static final float[] LEVELS = new float[256];
 

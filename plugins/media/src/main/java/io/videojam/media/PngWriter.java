@@ -45,14 +45,80 @@ public final class PngWriter {
   /** The image as PNG bytes (for embedding: HTML data URIs, Parquet columns). */
   public static byte[] encode(BufferedImage image) {
     java.io.ByteArrayOutputStream out = new java.io.ByteArrayOutputStream();
-    try {
-      if (!ImageIO.write(image, "png", out)) {
+    // in memory: ImageIO.write(image, "png", stream) would buffer through a temporary file
+    try (javax.imageio.stream.ImageOutputStream ios = new javax.imageio.stream.MemoryCacheImageOutputStream(out)) {
+      if (!ImageIO.write(image, "png", ios)) {
         throw new IllegalArgumentException("no PNG writer for image type " + image.getType());
       }
     } catch (java.io.IOException e) {
       throw new java.io.UncheckedIOException("cannot encode image as PNG: " + e.getMessage(), e);
     }
     return out.toByteArray();
+  }
+
+  /**
+   * An 8-bit RGB image, planar {@code [3, H, W]} (red, green, blue planes), as PNG bytes, encoded
+   * for speed: every row with the Sub filter and deflate at level 1 (about four times faster than
+   * {@link #encode}, a few percent larger on smooth images such as motion frames). Any PNG reader
+   * decodes it to the same pixels.
+   */
+  public static byte[] encodeFast(byte[] planarRgb, int height, int width) {
+    int plane = Math.multiplyExact(height, width);
+    if (planarRgb.length != 3 * plane || height < 1 || width < 1) {
+      throw new IllegalArgumentException(planarRgb.length + " bytes are not a planar RGB image of " + width + "x" + height);
+    }
+    int stride = 3 * width + 1;
+    byte[] raw = new byte[height * stride];
+    for (int y = 0; y < height; y++) {
+      int o = y * stride;
+      raw[o] = 1; // Sub: each byte minus the same channel of the pixel to its left
+      int prevR = 0;
+      int prevG = 0;
+      int prevB = 0;
+      for (int x = 0; x < width; x++) {
+        int i = y * width + x;
+        int r = planarRgb[i] & 0xff;
+        int g = planarRgb[plane + i] & 0xff;
+        int b = planarRgb[2 * plane + i] & 0xff;
+        raw[o + 1 + 3 * x] = (byte) (r - prevR);
+        raw[o + 2 + 3 * x] = (byte) (g - prevG);
+        raw[o + 3 + 3 * x] = (byte) (b - prevB);
+        prevR = r;
+        prevG = g;
+        prevB = b;
+      }
+    }
+    java.util.zip.Deflater deflater = new java.util.zip.Deflater(1);
+    java.io.ByteArrayOutputStream idat = new java.io.ByteArrayOutputStream(raw.length / 4 + 64);
+    try {
+      deflater.setInput(raw);
+      deflater.finish();
+      byte[] buf = new byte[1 << 16];
+      while (!deflater.finished()) {
+        idat.write(buf, 0, deflater.deflate(buf));
+      }
+    } finally {
+      deflater.end();
+    }
+    java.io.ByteArrayOutputStream out = new java.io.ByteArrayOutputStream(idat.size() + 64);
+    out.writeBytes(new byte[] {(byte) 0x89, 'P', 'N', 'G', '\r', '\n', 0x1a, '\n'});
+    java.nio.ByteBuffer ihdr = java.nio.ByteBuffer.allocate(13).putInt(width).putInt(height).put((byte) 8).put((byte) 2) // 8-bit RGB
+        .put((byte) 0).put((byte) 0).put((byte) 0);
+    chunk(out, "IHDR", ihdr.array());
+    chunk(out, "IDAT", idat.toByteArray());
+    chunk(out, "IEND", new byte[0]);
+    return out.toByteArray();
+  }
+
+  private static void chunk(java.io.ByteArrayOutputStream out, String type, byte[] data) {
+    byte[] t = type.getBytes(java.nio.charset.StandardCharsets.US_ASCII);
+    java.util.zip.CRC32 crc = new java.util.zip.CRC32();
+    crc.update(t);
+    crc.update(data);
+    out.writeBytes(java.nio.ByteBuffer.allocate(4).putInt(data.length).array());
+    out.writeBytes(t);
+    out.writeBytes(data);
+    out.writeBytes(java.nio.ByteBuffer.allocate(4).putInt((int) crc.getValue()).array());
   }
 
   /**

@@ -78,4 +78,35 @@ class PngWriterTest {
         .isInstanceOf(VideoJamException.class)
         .hasMessageContaining(dir.toString());
   }
+
+  @Test
+  void theFastEncoderDecodesToTheSamePixelsInImageIo() throws Exception {
+    // 7 x 5 (W != H), random levels including 0 and 255, so the Sub filter wraps around
+    int w = 7;
+    int h = 5;
+    byte[] planar = new byte[3 * w * h];
+    new Random(3).nextBytes(planar);
+    planar[0] = 0;
+    planar[1] = (byte) 255;
+    byte[] png = PngWriter.encodeFast(planar, h, w);
+    BufferedImage img = javax.imageio.ImageIO.read(new java.io.ByteArrayInputStream(png));
+    assertThat(img.getWidth()).isEqualTo(w);
+    assertThat(img.getHeight()).isEqualTo(h);
+    for (int y = 0; y < h; y++) {
+      for (int x = 0; x < w; x++) {
+        int i = y * w + x;
+        int expected = (planar[i] & 0xff) << 16 | (planar[w * h + i] & 0xff) << 8 | (planar[2 * w * h + i] & 0xff);
+        assertThat(img.getRGB(x, y) & 0xffffff).as("(%d, %d)", x, y).isEqualTo(expected);
+      }
+    }
+    // the same image from the planes and from the ImageIO path decode alike
+    assertThat(PngWriter.read(writeTo(png)).getRGB(6, 4)).isEqualTo(img.getRGB(6, 4));
+    assertThatThrownBy(() -> PngWriter.encodeFast(new byte[10], h, w)).isInstanceOf(IllegalArgumentException.class);
+  }
+
+  private Path writeTo(byte[] png) throws Exception {
+    Path f = dir.resolve("fast.png");
+    Files.write(f, png);
+    return f;
+  }
 }
