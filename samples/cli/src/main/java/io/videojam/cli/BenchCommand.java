@@ -40,7 +40,8 @@ final class BenchCommand implements Callable<Integer> {
   @Option(names = "--repeats", defaultValue = "10", description = "timed runs per mode, alternating (default: ${DEFAULT-VALUE})")
   int repeats;
 
-  @Option(names = "--warmup", defaultValue = "3", description = "untimed runs per mode first (default: ${DEFAULT-VALUE})")
+  @Option(names = "--warmup", defaultValue = "20", description = "untimed runs per mode first, so that the JIT has compiled the step loop "
+      + "(default: ${DEFAULT-VALUE})")
   int warmup;
 
   @Spec
@@ -61,6 +62,7 @@ final class BenchCommand implements Callable<Integer> {
   public Integer call() throws Exception {
     Checks.range("--repeats", repeats, 1, 100_000);
     Checks.range("--warmup", warmup, 0, 100_000);
+    io.videojam.media.WriterWarmUp.start(); // as generate does: the writers load while the model loads
     GenerationRequest base = sampling.request(prompt);
     if (!spec.commandLine().getParseResult().hasMatchedOption("--steps")) {
       base = base.withSteps(20);
