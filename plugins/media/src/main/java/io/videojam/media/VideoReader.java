@@ -108,15 +108,7 @@ public final class VideoReader {
     int expected;
     try (FFmpegFrameGrabber grabber = new FFmpegFrameGrabber(video.toFile())) {
       grabber.setPixelFormat(avutil.AV_PIX_FMT_BGR24);
-      try {
-        grabber.start();
-      } catch (FrameGrabber.Exception e) {
-        throw new VideoJamException(
-            "cannot read video " + video + ": not a video FFmpeg can decode (" + Ffmpeg.describe(e) + ")", e);
-      }
-      if (!grabber.hasVideo()) {
-        throw new VideoJamException("cannot read video " + video + ": the file has no video stream");
-      }
+      start(grabber, video);
       fps = grabber.getFrameRate();
       expected = grabber.getLengthInFrames();
       if (grabber.getImageWidth() > 0 && grabber.getImageHeight() > 0) { // the stream's size, before any frame is copied
@@ -175,14 +167,7 @@ public final class VideoReader {
     checkFile(video);
     Ffmpeg.ensureLoaded();
     try (FFmpegFrameGrabber grabber = new FFmpegFrameGrabber(video.toFile())) {
-      try {
-        grabber.start();
-      } catch (FrameGrabber.Exception e) {
-        throw new VideoJamException("cannot read video " + video + ": not a video FFmpeg can decode (" + Ffmpeg.describe(e) + ")", e);
-      }
-      if (!grabber.hasVideo()) {
-        throw new VideoJamException("cannot read video " + video + ": the file has no video stream");
-      }
+      start(grabber, video);
       double fps = grabber.getFrameRate();
       return new Probe(Math.max(0, grabber.getLengthInFrames()), fps > 0 && fps <= 1000 ? fps : 25);
     } catch (FrameGrabber.Exception e) { // from close()
@@ -226,14 +211,7 @@ public final class VideoReader {
         grabber.setImageHeight(height);
         grabber.setImageScalingFlags(org.bytedeco.ffmpeg.global.swscale.SWS_BILINEAR);
       }
-      try {
-        grabber.start();
-      } catch (FrameGrabber.Exception e) {
-        throw new VideoJamException("cannot read video " + video + ": not a video FFmpeg can decode (" + Ffmpeg.describe(e) + ")", e);
-      }
-      if (!grabber.hasVideo()) {
-        throw new VideoJamException("cannot read video " + video + ": the file has no video stream");
-      }
+      start(grabber, video);
       fps = grabber.getFrameRate();
       expected = grabber.getLengthInFrames();
       int w0 = -1;
@@ -290,6 +268,18 @@ public final class VideoReader {
       src.get(dst, y * w * 3, w * 3);
     }
     return dst;
+  }
+
+  /** Opens the stream; one line naming the file when FFmpeg cannot decode it or it has no video. */
+  private static void start(FFmpegFrameGrabber grabber, Path video) {
+    try {
+      grabber.start();
+    } catch (FrameGrabber.Exception e) {
+      throw new VideoJamException("cannot read video " + video + ": not a video FFmpeg can decode (" + Ffmpeg.describe(e) + ")", e);
+    }
+    if (!grabber.hasVideo()) {
+      throw new VideoJamException("cannot read video " + video + ": the file has no video stream");
+    }
   }
 
   private static void checkFile(Path video) {

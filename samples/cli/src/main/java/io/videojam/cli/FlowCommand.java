@@ -12,7 +12,6 @@ import io.videojam.api.VideoJamException;
 import io.videojam.media.Clips;
 import io.videojam.media.Frames;
 import io.videojam.media.OutputStaging;
-import io.videojam.media.PngWriter;
 import io.videojam.media.VideoReader;
 import io.videojam.runtime.FlowVideos;
 import io.videojam.motion.FloFiles;
