@@ -31,16 +31,17 @@ public final class GenerationFiles {
   /** Writes every output and run.json; returns the nanoseconds spent writing. */
   public static long write(OutputStaging staging, Generation g, ModelInfo model, RuntimeConfig config, BackendChoice backend, Integer scaleOption,
       long commandStart) {
-    return write(staging, g, model, config, backend, scaleOption, commandStart, false, Map.of());
+    return write(staging, g, model, config, backend, scaleOption, commandStart, "generate", false, Map.of());
   }
 
   /**
    * Writes every output and run.json; with {@code latents} also initial-noise.npy and latents.npy
-   * (float32 {@code [1, C, T, H, W]}). {@code inputs} (files the run read, e.g. {@code init-noise})
-   * go into run.json. Returns the nanoseconds spent writing.
+   * (float32 {@code [1, C, T, H, W]}). {@code command} (e.g. {@code generate}, {@code serve}) and
+   * {@code inputs} (files the run read, e.g. {@code init-noise}) go into run.json. Returns the
+   * nanoseconds spent writing.
    */
   public static long write(OutputStaging staging, Generation g, ModelInfo model, RuntimeConfig config, BackendChoice backend, Integer scaleOption,
-      long commandStart, boolean latents, Map<String, Object> inputs) {
+      long commandStart, String command, boolean latents, Map<String, Object> inputs) {
     long start = System.nanoTime();
     double fps = model.video().fps();
     int h = (int) g.video().shape()[2];
@@ -81,7 +82,7 @@ public final class GenerationFiles {
     runAll(jobs);
     long writing = System.nanoTime() - start;
 
-    RunRecord.Extras extras = new RunRecord.Extras("generate", inputs, scale, writing, System.nanoTime() - commandStart,
+    RunRecord.Extras extras = new RunRecord.Extras(command, inputs, scale, writing, System.nanoTime() - commandStart,
         RunRecord.listOutputs(staging.stagingDir()));
     RunRecord.write(staging.file("run.json"), RunRecord.of(g, model, config, backend, extras));
     return writing;

@@ -57,7 +57,7 @@ public final class JamRender implements Render {
     try (OutputStaging staging = OutputStaging.begin(out)) {
       Generation g = jam.generate(request, progress);
       stopIf(cancelled);
-      long writing = GenerationFiles.write(staging, g, jam.model(), config, jam.backend(), scale, start);
+      long writing = GenerationFiles.write(staging, g, jam.model(), config, jam.backend(), scale, start, "serve", false, java.util.Map.of());
       stopIf(cancelled);
       staging.commit();
       return new Result(g.timings().samplingNanos(), g.timings().totalNanos(), writing, g.motion() != null, g.record().guidance(),

@@ -72,7 +72,7 @@ final class GenerateCommand implements Callable<Integer> {
       try (Progress bar = new Progress("sampling", request.steps(), !noProgress)) {
         g = jam.generate(request, bar);
       }
-      long written = GenerationFiles.write(staging, g, jam.model(), config, jam.backend(), scale, start, latentsOut, inputs);
+      long written = GenerationFiles.write(staging, g, jam.model(), config, jam.backend(), scale, start, "generate", latentsOut, inputs);
       staging.commit();
       if (warning != null) {
         System.err.println(warning);
