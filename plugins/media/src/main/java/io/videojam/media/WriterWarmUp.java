@@ -36,6 +36,9 @@ public final class WriterWarmUp {
     Path dir = null;
     try {
       dir = Files.createTempDirectory("videojam-warm-up");
+      Path made = dir;
+      // a process that ends while this runs (a daemon) must not leave the folder behind
+      Runtime.getRuntime().addShutdownHook(new Thread(() -> delete(made), "videojam-warm-up-cleanup"));
       float[] data = new float[3 * 2 * 16 * 16];
       for (int i = 0; i < data.length; i++) {
         data[i] = (i % 7) / 7f - 0.5f;
@@ -51,12 +54,19 @@ public final class WriterWarmUp {
       // only a warm-up: the real write reports its own failure
     } finally {
       if (dir != null) {
-        try (var walk = Files.walk(dir)) {
-          walk.sorted(java.util.Comparator.reverseOrder()).forEach(p -> p.toFile().delete());
-        } catch (Exception ignored) {
-          // a temporary folder left behind
-        }
+        delete(dir);
       }
+    }
+  }
+
+  private static void delete(Path dir) {
+    if (!Files.exists(dir)) {
+      return;
+    }
+    try (var walk = Files.walk(dir)) {
+      walk.sorted(java.util.Comparator.reverseOrder()).forEach(p -> p.toFile().delete());
+    } catch (Exception ignored) {
+      // a temporary folder left behind
     }
   }
 }

@@ -57,7 +57,6 @@ final class GenerateCommand implements Callable<Integer> {
       Checks.range("--scale", scale, 1, 64);
     }
     long start = System.nanoTime();
-    io.videojam.media.WriterWarmUp.start(); // the writers load while the model loads and samples
     GenerationRequest request = sampling.request(prompt);
     Map<String, Object> inputs = new LinkedHashMap<>();
     if (initNoise != null) {
@@ -65,6 +64,7 @@ final class GenerateCommand implements Callable<Integer> {
       inputs.put("init-noise", Map.of("file", initNoise.toAbsolutePath().normalize().toString(), "sha256", io.videojam.api.Hashing.sha256Hex(initNoise)));
     }
     RuntimeConfig config = model.config();
+    io.videojam.media.WriterWarmUp.start(); // the options are good: the writers load while the model loads and samples
     try (OutputStaging staging = OutputStaging.begin(out); VideoJam jam = VideoJam.open(config)) {
       // said after the run, so that a failure stays one line on stderr
       String warning = coverageWarning(jam.videoModel().textEncoder().coverage(prompt));
