@@ -51,8 +51,12 @@ public final class Generator {
   private volatile Tensor nullText;
   /** Idle pass runners: [0] one without batched buffers, [1] one with them (batched or auto). */
   private final java.util.concurrent.atomic.AtomicReferenceArray<PassRunner> idleRunners = new java.util.concurrent.atomic.AtomicReferenceArray<>(2);
-  /** Auto pass mode's measurements, by number of passes. */
-  private final Map<Integer, PassChooser> choosers = new java.util.concurrent.ConcurrentHashMap<>();
+  /**
+   * Auto pass mode's measurements, for the whole process: by model (its hash), backend and number of
+   * passes. Every generator of the same model and backend in one process (Spark's executor threads,
+   * the service's workers, a test and its reference) then runs the same mode and gives the same bits.
+   */
+  private static final Map<List<Object>, PassChooser> CHOOSERS = new java.util.concurrent.ConcurrentHashMap<>();
 
   /** A generator whose default guidance is the rule's own (inner with motion channels, cfg without). */
   public Generator(VideoModel model, Backend backend, Optional<MotionRepresentation> motion) {
@@ -116,7 +120,7 @@ public final class Generator {
     if (!batchable(request, passes)) {
       return PassMode.SEQUENTIAL;
     }
-    PassChooser chooser = choosers.get(passes);
+    PassChooser chooser = CHOOSERS.get(chooserKey(passes));
     Boolean chosen = chooser == null ? null : chooser.chosen();
     if (chosen != null) {
       return chosen ? PassMode.BATCHED : PassMode.SEQUENTIAL;
@@ -129,8 +133,12 @@ public final class Generator {
    * ms per step: batched", or empty before any auto generation with that many passes.
    */
   public Optional<String> passModeMeasurement(int passes) {
-    PassChooser c = choosers.get(passes);
+    PassChooser c = CHOOSERS.get(chooserKey(passes));
     return c == null ? Optional.empty() : Optional.of(c.describe());
+  }
+
+  private List<Object> chooserKey(int passes) {
+    return java.util.Arrays.asList(model.info().hash(), backend.name(), maxBatch, passes);
   }
 
   /** Whether a batched run of the passes may be tried: more than one, its memory fits, and (TensorRT) the engine's batch holds them. */
@@ -220,7 +228,7 @@ public final class Generator {
     PassMode mode = resolve(request, p);
     // auto, undecided: the steps measure both modes (the memory check below then counts the batched buffers)
     PassChooser chooser = request.passMode() == PassMode.AUTO && batchable(request, p)
-        ? choosers.computeIfAbsent(p, k -> new PassChooser(backend.prefersBatching())) : null;
+        ? CHOOSERS.computeIfAbsent(chooserKey(p), k -> new PassChooser(backend.prefersBatching())) : null;
     if (chooser != null && chooser.chosen() != null) {
       chooser = null; // measured: the mode is fixed
     }

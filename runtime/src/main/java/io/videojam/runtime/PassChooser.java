@@ -8,8 +8,9 @@ import java.util.Locale;
  * first; the results are thrown away), and from then on the mode whose fastest step was faster is
  * used for every step. So a generation runs in one mode throughout and gives what that fixed mode
  * gives (the two can differ in the last bits: ONNX Runtime's kernels depend on the batch), and
- * run.json records it. One chooser serves every generation of a {@link Generator} with that number
- * of passes; it is thread-safe.
+ * run.json records it. One chooser serves every generation in the process of one model on one
+ * backend with that number of passes, so they all run the same mode; another process measures
+ * again. It is thread-safe.
  */
 final class PassChooser {
   /** Steps timed per mode before choosing: the fastest of two discounts a first run's warm-up. */
