@@ -15,6 +15,8 @@ import java.util.List;
  */
 public final class WriterWarmUp {
   private static final Object LOCK = new Object();
+  /** The warm-up folder in the temporary folder is this and the process id (a killed process's folder is swept by the next). */
+  static final String PREFIX = "videojam-warm-up-";
   private static Thread started;
 
   private WriterWarmUp() {}
@@ -35,7 +37,8 @@ public final class WriterWarmUp {
   private static void run() {
     Path dir = null;
     try {
-      dir = Files.createTempDirectory("videojam-warm-up");
+      sweepDeadProcesses();
+      dir = Files.createDirectory(Path.of(System.getProperty("java.io.tmpdir"), PREFIX + ProcessHandle.current().pid()));
       Path made = dir;
       // a process that ends while this runs (a daemon) must not leave the folder behind
       Runtime.getRuntime().addShutdownHook(new Thread(() -> delete(made), "videojam-warm-up-cleanup"));
@@ -56,6 +59,17 @@ public final class WriterWarmUp {
       if (dir != null) {
         delete(dir);
       }
+    }
+  }
+
+  /** Removes the warm-up folders of processes that no longer run (a SIGKILL runs no shutdown hook). */
+  private static void sweepDeadProcesses() {
+    try (var list = Files.list(Path.of(System.getProperty("java.io.tmpdir")))) {
+      list.filter(p -> p.getFileName().toString().matches(java.util.regex.Pattern.quote(PREFIX) + "\\d+"))
+          .filter(p -> ProcessHandle.of(Long.parseLong(p.getFileName().toString().substring(PREFIX.length()))).isEmpty())
+          .forEach(WriterWarmUp::delete);
+    } catch (Exception ignored) {
+      // nothing to sweep, or not readable
     }
   }
 
