@@ -149,6 +149,17 @@ public final class FlowVideos {
     private int height;
     private FlowStats.Accumulator stats;
     private volatile int expectedPairs = 1;
+    private double fps; // guarded by this
+
+    /** The frame rate of the frames kept and how many frames the input holds (the container's word for a video). */
+    private synchronized void opened(double rate, int frames) {
+      fps = rate;
+      expectedPairs = Math.max(1, Math.min(request.frames(), frames) - 1);
+    }
+
+    private synchronized double fps() {
+      return fps;
+    }
 
     Pipeline(Request request, FlowRgb rep, StepListener progress) {
       this.request = request;
@@ -168,16 +179,10 @@ public final class FlowVideos {
       long start = System.nanoTime();
       // a folder of frames is read whole (its frames have no container to stream from); a video is streamed
       VideoReader.Decoded clip = null;
-      double fps;
       if (Files.isDirectory(request.input())) {
         clip = Clips.read(request.input(), request.frames(), request.stride(), request.size());
-        fps = clip.fps();
-        expectedPairs = Math.max(1, clip.frames().size() - 1);
+        opened(clip.fps(), clip.frames().size());
         decodeNanos.addAndGet(System.nanoTime() - start);
-      } else {
-        VideoReader.Probe probe = VideoReader.probe(request.input());
-        fps = probe.fps() / request.stride();
-        expectedPairs = Math.max(1, Math.min(request.frames(), probe.frames() / request.stride()) - 1);
       }
       VideoReader.Decoded frames0 = clip;
       // the estimator (OpenCV's natives: about half a second) loads while the first frames decode
@@ -201,6 +206,7 @@ public final class FlowVideos {
         int[] hw = awaitSize();
         int h = hw[0];
         int w = hw[1];
+        double fps = fps(); // known once the first frame is
         scale = request.scale() > 0 ? request.scale() : Frames.autoScale(h, w);
         int s = scale;
         java.util.function.Supplier<BufferedImage> source = () -> {
@@ -246,7 +252,7 @@ public final class FlowVideos {
         }
       }
       long wall = System.nanoTime() - start;
-      return new Result(frames, width, height, fps, scale, stats.result(), rep.codec().saturationSpeed(height, width),
+      return new Result(frames, width, height, fps(), scale, stats.result(), rep.codec().saturationSpeed(height, width),
           new Timings(decodeNanos.get(), convertNanos.get(), flowNanos.get(), renderNanos.get(), writeBusy[0], wall));
     }
 
@@ -278,7 +284,17 @@ public final class FlowVideos {
         } else {
           Clips.Size size = request.size();
           VideoReader.stream(request.input(), request.frames(), request.stride(), size == null ? 0 : size.width(),
-              size == null ? 0 : size.height(), sink);
+              size == null ? 0 : size.height(), new VideoReader.FrameSink() {
+                @Override
+                public void frame(int index, byte[] bgr, int width, int height) {
+                  sink.frame(index, bgr, width, height);
+                }
+
+                @Override
+                public void opened(VideoReader.Probe probe) {
+                  Pipeline.this.opened(probe.fps() / request.stride(), probe.frames() / request.stride());
+                }
+              });
         }
         synchronized (this) {
           finished = true;

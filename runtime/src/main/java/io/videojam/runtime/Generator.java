@@ -189,7 +189,7 @@ public final class Generator {
   private PassRunner runner(Plan plan, GenerationRequest request) {
     boolean batched = plan.mode() == PassMode.BATCHED;
     PassChooser chooser = plan.chooser();
-    PassRunner idle = idleRunners.getAndSet((batched || chooser != null) && plan.rule().passes().size() > 1 ? 1 : 0, null);
+    PassRunner idle = idleRunners.getAndSet(PassRunner.batchedBuffers(batched, chooser, plan.rule().passes().size()) ? 1 : 0, null);
     if (idle != null && idle.fits(plan.rule(), plan.text(), plan.nullText(), batched, chooser, request.guidanceWindow(), request.steps())) {
       idle.reset();
       return idle;
@@ -232,7 +232,7 @@ public final class Generator {
     if (chooser != null && chooser.chosen() != null) {
       chooser = null; // measured: the mode is fixed
     }
-    boolean batched = (mode == PassMode.BATCHED || chooser != null) && p > 1;
+    boolean batched = PassRunner.batchedBuffers(mode == PassMode.BATCHED, chooser, p);
     long n = shape.size();
     String latentText = java.util.Arrays.stream(shape.dims()).mapToObj(Long::toString).collect(java.util.stream.Collectors.joining(" x "));
     if (batched && n * p > LatentShape.MAX_VALUES) {

@@ -58,7 +58,7 @@ final class PassRunner {
     this.text = text;
     this.nullText = nullText;
     this.chooser = passes.size() > 1 ? chooser : null;
-    this.batched = (batched || this.chooser != null) && passes.size() > 1;
+    this.batched = batchedBuffers(batched, chooser, passes.size());
     this.lastBatched = this.batched && this.chooser == null;
     this.window = window;
     this.full = passes.indexOf(Pass.FULL);
@@ -85,12 +85,17 @@ final class PassRunner {
   /** Whether this runner serves a generation with these settings (the same instances: rules, texts are cached). */
   boolean fits(GuidanceRule rule, Tensor text, Tensor nullText, boolean batched, PassChooser chooser, GuidanceWindow window, int steps) {
     return this.rule == rule && this.text == text && this.nullText == nullText && this.chooser == (passes.size() > 1 ? chooser : null)
-        && this.batched == ((batched || this.chooser != null) && passes.size() > 1) && this.window.equals(window) && this.steps == steps;
+        && this.batched == batchedBuffers(batched, chooser, passes.size()) && this.window.equals(window) && this.steps == steps;
   }
 
   /** Whether this runner holds buffers for batched runs. */
   boolean batchedBuffers() {
     return batched;
+  }
+
+  /** Whether a runner needs buffers for batched runs: more than one pass, run batched or measured (auto). */
+  static boolean batchedBuffers(boolean batched, PassChooser chooser, int passes) {
+    return (batched || chooser != null) && passes > 1;
   }
 
   /** The mode of the last step run (the chosen one, under auto, once measured). */

@@ -113,7 +113,8 @@ public final class MotionPrepJob {
       List<byte[]> bgr = new ArrayList<>();
       int[] hw = new int[2];
       double fps = VideoReader.stream(local, o.maxFrames(), 1, 0, 0, (i, frame, w, h) -> {
-        io.videojam.api.Memory.require(35L * w * h * (i + 1), (i + 1) + " frames of " + w + "x" + h, "read fewer frames (--frames)");
+        io.videojam.api.Memory.require(io.videojam.media.Clips.bytesPerFrame(w, h) * (i + 1), (i + 1) + " frames of " + w + "x" + h,
+            "read fewer frames (--frames)");
         bgr.add(frame);
         hw[0] = h;
         hw[1] = w;

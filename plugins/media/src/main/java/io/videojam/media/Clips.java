@@ -91,7 +91,7 @@ public final class Clips {
    * Memory one frame of a clip takes through the pipeline that reads it: 3 bytes of pixels, 12 of
    * float RGB, 8 of optical flow and 12 of the flow's RGB rendering, per pixel.
    */
-  static long bytesPerFrame(int width, int height) {
+  public static long bytesPerFrame(int width, int height) {
     return (long) width * height * 35;
   }
 

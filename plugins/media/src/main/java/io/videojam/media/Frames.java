@@ -235,17 +235,8 @@ public final class Frames {
    * RGB frame {@code [3, H, W]} with values {@code p / 127.5 - 1}, as {@link #fromImages} makes them.
    */
   public static FloatTensor fromBgr(byte[] bgr, int height, int width) {
-    int plane = Math.multiplyExact(height, width);
-    if (bgr.length != 3 * plane) {
-      throw new IllegalArgumentException(bgr.length + " bytes are not a BGR24 frame of " + width + "x" + height);
-    }
-    float[] data = new float[3 * plane];
-    for (int p = 0; p < plane; p++) {
-      data[p] = LEVELS[bgr[3 * p + 2] & 0xff];
-      data[plane + p] = LEVELS[bgr[3 * p + 1] & 0xff];
-      data[2 * plane + p] = LEVELS[bgr[3 * p] & 0xff];
-    }
-    return new FloatTensor(new long[] {3, height, width}, data);
+    // one frame of [3, 1, H, W] is laid out as [3, H, W]
+    return new FloatTensor(new long[] {3, height, width}, fromBgr(List.of(bgr), height, width).data());
   }
 
   /**

@@ -101,79 +101,22 @@ public final class VideoReader {
     if (maxFrames < 1) {
       throw new IllegalArgumentException("maxFrames must be >= 1, got " + maxFrames);
     }
-    checkFile(video);
-    Ffmpeg.ensureLoaded();
     List<BufferedImage> frames = new ArrayList<>();
-    double fps;
-    int expected;
-    try (FFmpegFrameGrabber grabber = new FFmpegFrameGrabber(video.toFile())) {
-      grabber.setPixelFormat(avutil.AV_PIX_FMT_BGR24);
-      start(grabber, video);
-      fps = grabber.getFrameRate();
-      expected = grabber.getLengthInFrames();
-      if (grabber.getImageWidth() > 0 && grabber.getImageHeight() > 0) { // the stream's size, before any frame is copied
-        checkSize("video " + video, grabber.getImageWidth(), grabber.getImageHeight(), 0);
-      }
-      while (frames.size() < maxFrames) {
-        Frame f;
-        try {
-          f = grabber.grabImage();
-        } catch (FrameGrabber.Exception e) {
-          throw new VideoJamException("cannot read video " + video + ": decoding failed at frame "
-              + frames.size() + " (" + Ffmpeg.describe(e) + ")", e);
-        }
-        if (f == null) {
-          break;
-        }
-        if (f.image == null || f.imageWidth < 1 || f.imageHeight < 1) {
-          continue;
-        }
-        checkSize("video " + video, f.imageWidth, f.imageHeight, frames.size());
-        if (f.imageStride < 3L * f.imageWidth || !(f.image[0] instanceof ByteBuffer b)
-            || b.capacity() < (long) f.imageStride * (f.imageHeight - 1) + 3L * f.imageWidth) {
-          throw new VideoJamException("cannot read video " + video + ": frame " + frames.size() + " came out of the decoder damaged");
-        }
-        frames.add(toImage(f));
-      }
-    } catch (FrameGrabber.Exception e) { // from close()
-      throw new VideoJamException("cannot read video " + video + ": " + Ffmpeg.describe(e), e);
-    }
-    if (frames.isEmpty()) {
-      throw new VideoJamException("cannot read video " + video + (expected > 0
-          ? ": no frame could be decoded (the file may be truncated or corrupt)"
-          : ": it has no video frames"));
-    }
-    BufferedImage first = frames.get(0);
-    for (int i = 1; i < frames.size(); i++) {
-      if (frames.get(i).getWidth() != first.getWidth() || frames.get(i).getHeight() != first.getHeight()) {
-        throw new VideoJamException("cannot read video " + video + ": frame size changes from "
-            + first.getWidth() + "x" + first.getHeight() + " to " + frames.get(i).getWidth() + "x"
-            + frames.get(i).getHeight() + " at frame " + i);
-      }
-    }
+    double fps = read(video, maxFrames, 1, 0, 0, true, (index, bgr, w, h) -> {
+      BufferedImage img = new BufferedImage(w, h, BufferedImage.TYPE_3BYTE_BGR);
+      System.arraycopy(bgr, 0, ((DataBufferByte) img.getRaster().getDataBuffer()).getData(), 0, bgr.length);
+      frames.add(img);
+    });
     return new Decoded(frames, fps);
   }
 
   /**
-   * What the container says of its video stream, without decoding it.
+   * What the container says of its video stream, before any frame is decoded.
    *
    * @param frames the frame count the container gives (may be 0 or an estimate)
    * @param fps the frame rate, 25 where the file does not say
    */
   public record Probe(int frames, double fps) {}
-
-  /** Reads the container's frame count and rate; errors are the one-line messages of {@link #decode}. */
-  public static Probe probe(Path video) {
-    checkFile(video);
-    Ffmpeg.ensureLoaded();
-    try (FFmpegFrameGrabber grabber = new FFmpegFrameGrabber(video.toFile())) {
-      start(grabber, video);
-      double fps = grabber.getFrameRate();
-      return new Probe(Math.max(0, grabber.getLengthInFrames()), fps > 0 && fps <= 1000 ? fps : 25);
-    } catch (FrameGrabber.Exception e) { // from close()
-      throw new VideoJamException("cannot read video " + video + ": " + Ffmpeg.describe(e), e);
-    }
-  }
 
   /** Takes the frames {@link #stream} decodes, one at a time, in order. */
   @FunctionalInterface
@@ -183,6 +126,9 @@ public final class VideoReader {
      * @param bgr the frame as BGR24, rows {@code 3 * width} bytes apart; the sink may keep it
      */
     void frame(int index, byte[] bgr, int width, int height);
+
+    /** Called once, when the stream is open and before the first frame: what the container says. */
+    default void opened(Probe probe) {}
   }
 
   /**
@@ -197,16 +143,30 @@ public final class VideoReader {
     if (maxFrames < 1 || stride < 1) {
       throw new IllegalArgumentException("maxFrames and stride must be >= 1, got " + maxFrames + " and " + stride);
     }
+    double fps = read(video, maxFrames, stride, width, height, false, sink);
+    return (fps > 0 ? fps : 25) / stride;
+  }
+
+  /**
+   * Decodes every {@code stride}-th frame, at most {@code maxFrames}, resized by FFmpeg when
+   * {@code width} and {@code height} are positive, into {@code sink}. With {@code whole}, the
+   * frames are kept together, so each is checked with all before it against {@link #maxPixels()};
+   * else each on its own. Every check comes before the frame is copied.
+   *
+   * @return the stream's frame rate as the container gives it (0 where it does not say)
+   */
+  private static double read(Path video, int maxFrames, int stride, int width, int height, boolean whole, FrameSink sink) {
     checkFile(video);
     Ffmpeg.ensureLoaded();
     int kept = 0;
     int read = 0;
     double fps;
     int expected;
+    String what = "video " + video;
     try (FFmpegFrameGrabber grabber = new FFmpegFrameGrabber(video.toFile())) {
       grabber.setPixelFormat(avutil.AV_PIX_FMT_BGR24);
       if (width > 0 && height > 0) {
-        checkSize("video " + video, width, height, 0);
+        checkSize(what, width, height, 0);
         grabber.setImageWidth(width);
         grabber.setImageHeight(height);
         grabber.setImageScalingFlags(org.bytedeco.ffmpeg.global.swscale.SWS_BILINEAR);
@@ -214,6 +174,10 @@ public final class VideoReader {
       start(grabber, video);
       fps = grabber.getFrameRate();
       expected = grabber.getLengthInFrames();
+      if (grabber.getImageWidth() > 0 && grabber.getImageHeight() > 0) { // the stream's size, before any frame is copied
+        checkSize(what, grabber.getImageWidth(), grabber.getImageHeight(), 0);
+      }
+      sink.opened(new Probe(Math.max(0, expected), fps > 0 && fps <= 1000 ? fps : 25));
       int w0 = -1;
       int h0 = -1;
       while (kept < maxFrames) {
@@ -232,7 +196,7 @@ public final class VideoReader {
         if (read++ % stride != 0) {
           continue;
         }
-        checkSize("video " + video, f.imageWidth, f.imageHeight, 0);
+        checkSize(what, f.imageWidth, f.imageHeight, whole ? kept : 0);
         if (f.imageStride < 3L * f.imageWidth || !(f.image[0] instanceof ByteBuffer b)
             || b.capacity() < (long) f.imageStride * (f.imageHeight - 1) + 3L * f.imageWidth) {
           throw new VideoJamException("cannot read video " + video + ": frame " + (read - 1) + " came out of the decoder damaged");
@@ -254,7 +218,7 @@ public final class VideoReader {
           ? ": no frame could be decoded (the file may be truncated or corrupt)"
           : ": it has no video frames"));
     }
-    return (fps > 0 ? fps : 25) / stride;
+    return fps;
   }
 
   /** A BGR24 frame's pixels, rows packed {@code 3 * width} bytes apart. */
@@ -299,20 +263,5 @@ public final class VideoReader {
     } catch (IOException e) {
       throw new VideoJamException("cannot read video " + video + ": " + AtomicFiles.reason(e), e);
     }
-  }
-
-  /** Copies a BGR24 frame (rows {@code imageStride} bytes apart) into a new image. */
-  private static BufferedImage toImage(Frame f) {
-    int w = f.imageWidth;
-    int h = f.imageHeight;
-    BufferedImage img = new BufferedImage(w, h, BufferedImage.TYPE_3BYTE_BGR);
-    byte[] dst = ((DataBufferByte) img.getRaster().getDataBuffer()).getData();
-    ByteBuffer src = ((ByteBuffer) f.image[0]).duplicate();
-    int stride = f.imageStride;
-    for (int y = 0; y < h; y++) {
-      src.position(y * stride);
-      src.get(dst, y * w * 3, w * 3);
-    }
-    return img;
   }
 }

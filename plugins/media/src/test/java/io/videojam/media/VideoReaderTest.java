@@ -105,17 +105,27 @@ class VideoReaderTest {
   }
 
   @Test
-  void streamedFramesAreTheDecodedOnesWithStrideAndCountAndTheProbeGivesTheRate(@org.junit.jupiter.api.io.TempDir Path tmp) {
+  void streamedFramesAreTheDecodedOnesWithStrideAndCountAndTheContainerIsHeardFirst(@org.junit.jupiter.api.io.TempDir Path tmp) {
     Path mp4 = tmp.resolve("clip.mp4");
     Mp4Writer.write(mp4, Synthetic.clip(), 8.0);
     java.util.List<java.awt.image.BufferedImage> all = VideoReader.decode(mp4, 100).frames();
     java.util.List<byte[]> got = new java.util.ArrayList<>();
     java.util.List<Integer> indices = new java.util.ArrayList<>();
-    double fps = VideoReader.stream(mp4, 4, 3, 0, 0, (i, bgr, w, h) -> {
-      org.assertj.core.api.Assertions.assertThat(w).isEqualTo(32);
-      org.assertj.core.api.Assertions.assertThat(h).isEqualTo(32);
-      indices.add(i);
-      got.add(bgr);
+    java.util.List<VideoReader.Probe> probes = new java.util.ArrayList<>();
+    double fps = VideoReader.stream(mp4, 4, 3, 0, 0, new VideoReader.FrameSink() {
+      @Override
+      public void frame(int i, byte[] bgr, int w, int h) {
+        org.assertj.core.api.Assertions.assertThat(probes).hasSize(1); // the container's word comes first
+        org.assertj.core.api.Assertions.assertThat(w).isEqualTo(32);
+        org.assertj.core.api.Assertions.assertThat(h).isEqualTo(32);
+        indices.add(i);
+        got.add(bgr);
+      }
+
+      @Override
+      public void opened(VideoReader.Probe probe) {
+        probes.add(probe);
+      }
     });
     org.assertj.core.api.Assertions.assertThat(fps).isEqualTo(8.0 / 3);
     org.assertj.core.api.Assertions.assertThat(indices).containsExactly(0, 1, 2, 3);
@@ -123,9 +133,7 @@ class VideoReaderTest {
       byte[] expected = ((java.awt.image.DataBufferByte) all.get(3 * k).getRaster().getDataBuffer()).getData();
       org.assertj.core.api.Assertions.assertThat(got.get(k)).as("frame %d", 3 * k).isEqualTo(expected);
     }
-    VideoReader.Probe probe = VideoReader.probe(mp4);
-    org.assertj.core.api.Assertions.assertThat(probe.fps()).isEqualTo(8.0);
-    org.assertj.core.api.Assertions.assertThat(probe.frames()).isEqualTo(Synthetic.FRAMES);
+    org.assertj.core.api.Assertions.assertThat(probes).containsExactly(new VideoReader.Probe(Synthetic.FRAMES, 8.0));
     // resized by the decoder; a failing sink stops the stream with its own exception
     int[] size = new int[2];
     IllegalStateException stop = new IllegalStateException("enough");
