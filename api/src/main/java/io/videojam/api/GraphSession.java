@@ -44,6 +44,26 @@ public interface GraphSession extends AutoCloseable {
     System.arraycopy(t.data(), 0, into, 0, into.length);
   }
 
+  /**
+   * Runs the graph with one float input written, and one float output read, where the backend keeps
+   * them: {@code fill} writes the input into a buffer of {@code inputShape}'s size, {@code read}
+   * reads the output from one of {@code outputShape}'s size. Both buffers are valid only during the
+   * call and are positioned at 0 (use absolute gets and puts). A backend with host-side buffers
+   * saves the copies on either side; the default copies through heap arrays.
+   *
+   * @param inputs the graph's other inputs by name
+   */
+  default void runInPlace(Map<String, Tensor> inputs, String input, long[] inputShape, java.util.function.Consumer<java.nio.FloatBuffer> fill,
+      String output, long[] outputShape, java.util.function.Consumer<java.nio.FloatBuffer> read) {
+    float[] in = new float[Math.toIntExact(Shapes.count(inputShape))];
+    fill.accept(java.nio.FloatBuffer.wrap(in));
+    Map<String, Tensor> all = new java.util.HashMap<>(inputs);
+    all.put(input, new FloatTensor(inputShape.clone(), in));
+    float[] out = new float[Math.toIntExact(Shapes.count(outputShape))];
+    runInto(all, output, outputShape, out);
+    read.accept(java.nio.FloatBuffer.wrap(out).asReadOnlyBuffer());
+  }
+
   /** Wall-clock nanoseconds spent inside {@link #run} calls so far (native execution). */
   long runNanos();
 

@@ -40,6 +40,42 @@ public interface GuidanceRule {
     combine(parts, shape, out);
   }
 
+  /**
+   * A rule whose guided velocity is a fixed linear combination of its passes' velocities, {@code
+   * sum_k c_k v_k}, with one coefficient per pass for appearance channels and one for motion
+   * channels, gives them here: a model can then combine the passes where its backend leaves them
+   * ({@link VideoModel#linearGuidance}). Empty (the default) for any other rule.
+   */
+  default java.util.Optional<Coefficients> coefficients() {
+    return java.util.Optional.empty();
+  }
+
+  /**
+   * Per-pass coefficients of a linear rule, in the order of {@link #passes()}.
+   *
+   * @param appearance c_k on appearance channels
+   * @param motion c_k on motion channels
+   */
+  record Coefficients(double[] appearance, double[] motion) {
+    public Coefficients {
+      if (appearance.length != motion.length) {
+        throw new IllegalArgumentException("one appearance and one motion coefficient per pass, got " + appearance.length + " and " + motion.length);
+      }
+      appearance = appearance.clone();
+      motion = motion.clone();
+    }
+
+    @Override
+    public double[] appearance() {
+      return appearance.clone();
+    }
+
+    @Override
+    public double[] motion() {
+      return motion.clone();
+    }
+  }
+
   /** The rule's effective settings, recorded in run.json. */
   Map<String, Object> settings();
 }

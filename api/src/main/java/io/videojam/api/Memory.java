@@ -25,11 +25,16 @@ public final class Memory {
    */
   public static void require(long bytes, String what, String fix) {
     long limit = limit();
-    if (bytes < 0 || bytes > limit) {
+    if (!fits(bytes)) {
       throw new VideoJamException(what + " needs " + human(bytes < 0 ? Long.MAX_VALUE : bytes) + ", over the " + human(limit)
           + " this JVM may use (85% of -Xmx " + human(Runtime.getRuntime().maxMemory()) + "); " + fix
           + ", or give Java more memory (JAVA_OPTS=-Xmx16g)");
     }
+  }
+
+  /** Whether {@code bytes} (negative: an overflowed product) fit in {@link #limit()}. */
+  public static boolean fits(long bytes) {
+    return bytes >= 0 && bytes <= limit();
   }
 
   /** {@code a * b * ...} in long arithmetic, or -1 when the product overflows. */

@@ -33,6 +33,23 @@ public interface VideoModel extends AutoCloseable {
     System.arraycopy(v, 0, out, 0, out.length);
   }
 
+  /**
+   * A linear guidance rule's guided velocity from one batched run of its passes, written into
+   * {@code guided}: {@code sum_k c_k v_k}, where pass k's velocity v_k is that of {@code x} with its
+   * motion channels zeroed if {@code dropMotion[k]}, at row k of {@code text}, and c_k is the
+   * appearance or the motion coefficient by channel. Equal, up to rounding, to {@link #velocity} of
+   * the passes' latents stacked, then {@link GuidanceRule#combineBatched}; a model may compute it
+   * where its backend leaves the outputs, without copying them. Returns false where the model does
+   * not (the default): the caller then does those two steps.
+   *
+   * @param x the joint latent, batch 1
+   * @param text the passes' text conditions, batch {@code dropMotion.length}
+   */
+  default boolean linearGuidance(float[] x, double t, boolean[] dropMotion, Tensor text, GuidanceRule.Coefficients coefficients,
+      float[] guided) {
+    return false;
+  }
+
   /** Nanoseconds spent inside backend graph runs so far. */
   long backendNanos();
 

@@ -41,13 +41,14 @@ public final class Generator {
   private final int maxBatch;
   /**
    * What repeats from one generation to the next, kept so that a step loop costs little more than
-   * its model runs: rules by name and settings, sampling times by solver, schedule and steps, text
-   * conditions by prompt (encoders are deterministic; tensors are never modified once made), and a
-   * pass runner's buffers.
+   * its model runs: rules by name and settings, solver providers by name, sampling times by
+   * schedule and steps, text conditions by prompt (encoders are deterministic; tensors are never
+   * modified once made), and a pass runner's buffers.
    */
   private final Map<List<Object>, GuidanceRule> rules = lru(8);
   private final Map<List<Object>, double[]> schedules = lru(8);
   private final Map<String, Tensor> texts = lru(16);
+  private final Map<String, SolverProvider> solvers = new java.util.concurrent.ConcurrentHashMap<>();
   private volatile Tensor nullText;
   /** Idle pass runners: [0] one without batched buffers, [1] one with them (batched or auto). */
   private final java.util.concurrent.atomic.AtomicReferenceArray<PassRunner> idleRunners = new java.util.concurrent.atomic.AtomicReferenceArray<>(2);
@@ -214,7 +215,8 @@ public final class Generator {
   private Plan prepare(GenerationRequest request) {
     LatentShape shape = model.info().latent();
     GuidanceRule rule = rule(request);
-    Solver solver = Plugins.find(SolverProvider.class, request.solver(), "solver").create(Settings.empty("solver"));
+    Solver solver = solvers.computeIfAbsent(request.solver(), name -> Plugins.find(SolverProvider.class, name, "solver"))
+        .create(Settings.empty("solver"));
     // "auto" and "model" pick the model's own schedule (vp timesteps, edm Karras sigmas) where it has one
     List<Object> scheduleKey = java.util.Arrays.asList(request.schedule(), request.scheduleSettings().values(), request.steps());
     double[] times = schedules.get(scheduleKey);
@@ -234,16 +236,17 @@ public final class Generator {
     }
     boolean batched = PassRunner.batchedBuffers(mode == PassMode.BATCHED, chooser, p);
     long n = shape.size();
-    String latentText = java.util.Arrays.stream(shape.dims()).mapToObj(Long::toString).collect(java.util.stream.Collectors.joining(" x "));
     if (batched && n * p > LatentShape.MAX_VALUES) {
-      throw new VideoJamException("a batched run of " + p + " passes over a latent of " + latentText + " holds " + n * p
+      throw new VideoJamException("a batched run of " + p + " passes over a latent of " + text(shape) + " holds " + n * p
           + " values, over the limit of " + LatentShape.MAX_VALUES + " (one Java array); use pass mode sequential or a smaller latent");
     }
     // the step loop's buffers (passes, guided, scratch, batched in and out) and about four more for the
     // solver's state, the initial noise and the result
-    Memory.require(Memory.product(n, p + 6L + (batched ? 2L * p : 0), Float.BYTES),
-        "sampling a latent of " + latentText + " with " + p + " passes" + (batched ? " batched" : ""),
-        "reduce the model's frames, height or width" + (batched ? ", or use pass mode sequential" : ""));
+    long bytes = Memory.product(n, p + 6L + (batched ? 2L * p : 0), Float.BYTES);
+    if (!Memory.fits(bytes)) { // the message only when it is needed: this runs once per generation, mostly uncompiled
+      Memory.require(bytes, "sampling a latent of " + text(shape) + " with " + p + " passes" + (batched ? " batched" : ""),
+          "reduce the model's frames, height or width" + (batched ? ", or use pass mode sequential" : ""));
+    }
     Tensor text = texts.get(request.prompt());
     if (text == null) {
       text = model.textEncoder().encode(List.of(request.prompt()));
@@ -257,6 +260,11 @@ public final class Generator {
     // the request's initial noise, else drawn from the seed; kept for the result (a solver may work in place)
     FloatTensor noise = new FloatTensor(shape.dims(), request.noise(shape));
     return new Plan(rule, solver, times, mode, chooser, text, nullText, noise);
+  }
+
+  /** "1 x 6 x 8 x 16 x 16". */
+  private static String text(LatentShape shape) {
+    return java.util.Arrays.stream(shape.dims()).mapToObj(Long::toString).collect(java.util.stream.Collectors.joining(" x "));
   }
 
   /** The decoded video, the motion visualisation (or why there is none). */

@@ -35,8 +35,13 @@ final class PassRunner {
   private final List<float[]> outputs;
   private final float[] guided;
   private final float[] scratch;
-  private final float[] batchedIn;
-  private final float[] batchedOut;
+  /** The rule's coefficients where it is linear (the model may then combine batched passes itself), else null. */
+  private final GuidanceRule.Coefficients coefficients;
+  private final boolean[] dropMotion;
+  /** Whether the last batched run was combined by the model (its outputs are not in batchedOut). */
+  private boolean combinedByModel;
+  private float[] batchedIn;
+  private float[] batchedOut;
   private final long[] dims;
   private final long[] batchedDims;
   private long runs;
@@ -76,8 +81,11 @@ final class PassRunner {
     }
     this.guided = new float[n];
     this.scratch = new float[n];
-    this.batchedIn = this.batched ? new float[n * p] : null;
-    this.batchedOut = this.batched ? new float[n * p] : null;
+    this.coefficients = rule.coefficients().orElse(null);
+    this.dropMotion = new boolean[p];
+    for (int k = 0; k < p; k++) {
+      dropMotion[k] = passes.get(k).dropMotion();
+    }
     this.dims = shape.dims();
     this.batchedDims = shape.withBatch(p).dims();
   }
@@ -131,6 +139,9 @@ final class PassRunner {
     step(x, t, inBatch);
     lastBatched = inBatch;
     if (!Generator.finite(guided)) {
+      if (combinedByModel) {
+        runBatched(x, t); // the passes again, kept apart this time, to name the one that failed
+      }
       if (inBatch) {
         for (int k = 0; k < passes.size(); k++) {
           System.arraycopy(batchedOut, k * n, outputs.get(k), 0, n);
@@ -147,7 +158,10 @@ final class PassRunner {
 
   /** One guided velocity into {@code guided}: the rule's passes batched or one by one, combined. */
   private void step(float[] x, double t, boolean inBatch) {
-    if (inBatch) {
+    combinedByModel = inBatch && coefficients != null && model.linearGuidance(x, t, dropMotion, batchedText, coefficients, guided);
+    if (combinedByModel) {
+      runs++;
+    } else if (inBatch) {
       runBatched(x, t);
       rule.combineBatched(batchedOut, shape, guided); // the passes where the run left them
     } else {
@@ -163,6 +177,10 @@ final class PassRunner {
 
   private void runBatched(float[] x, double t) {
     int p = passes.size();
+    if (batchedIn == null) { // made on first use: a model that combines linear rules itself never needs them
+      batchedIn = new float[n * p];
+      batchedOut = new float[n * p];
+    }
     for (int k = 0; k < p; k++) {
       System.arraycopy(x, 0, batchedIn, k * n, n);
       if (passes.get(k).dropMotion()) {

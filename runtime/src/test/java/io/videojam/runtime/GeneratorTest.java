@@ -315,7 +315,10 @@ class GeneratorTest {
   void autoPassModeBatchesOnlyWhereTheBackendBatchesFasterAndTheBudgetFits() {
     OrtBackend cpu = new OrtBackend(OrtBackend.Device.CPU);
     Backend gpuLike = batchingBackend("gpu-like", cpu, false);
-    try (VideoModel model = Models.open(fixture, gpuLike, BackendOptions.defaults())) {
+    // a model of its own: what auto measured for the shared fixture in other tests is kept for the process
+    Path own = tmp.resolve("fixture-resolve");
+    FixtureModel.write(own, "fixture-resolve", FixtureModel.config().withSeed(78));
+    try (VideoModel model = Models.open(own, gpuLike, BackendOptions.defaults())) {
       Generator batching = new Generator(model, gpuLike, Optional.empty());
       Generator onCpu = new Generator(model, cpu, Optional.empty());
       long need = batching.batchedBytes(3);
@@ -382,6 +385,18 @@ class GeneratorTest {
       GenerationRequest r = request("red", 0, 4).withSchedule("uniform", Settings.empty("s")).withGuidance("none", Settings.empty("g"));
       assertThatThrownBy(() -> jam.generate(r, StepListener.NONE)).isInstanceOf(VideoJamException.class)
           .hasMessageContaining("returned Inf at step 3 of 4 (t = 0.5000");
+    }
+  }
+
+  /** Batched, a linear rule's passes are combined by the model; on a non-finite result they run again apart to name the pass. */
+  @Test
+  void infinityInABatchedGuidedRunNamesTheFirstPassThatReturnedIt() {
+    Path model = TestModels.infAtHalf(tmp.resolve("inf-batched"));
+    try (VideoJam jam = VideoJam.open(RuntimeConfig.cpu(model))) {
+      GenerationRequest r = request("red", 0, 4).withSchedule("uniform", Settings.empty("s")).withGuidance("inner", Settings.empty("g"))
+          .withPassMode(PassMode.BATCHED);
+      assertThatThrownBy(() -> jam.generate(r, StepListener.NONE)).isInstanceOf(VideoJamException.class)
+          .hasMessageContaining("returned Inf at step 3 of 4 (t = 0.5000, pass " + jam.generator().rule(r).passes().get(0) + ")");
     }
   }
 

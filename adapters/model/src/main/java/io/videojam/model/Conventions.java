@@ -61,6 +61,19 @@ public sealed interface Conventions permits Conventions.Flow, Conventions.Vp, Co
    */
   void toVelocity(float[] out, float[] x, double t);
 
+  /**
+   * {@link #toVelocity} at t as {@code v = a * out + b * x}: every convention's conversion is affine
+   * in the output and the state, value by value, with coefficients that depend on t alone, so they
+   * are read off the conversion itself (out = 1, x = 0 gives a; out = 0, x = 1 gives b).
+   *
+   * @return {a, b}
+   */
+  default float[] affine(double t) {
+    float[] ab = {1, 0};
+    toVelocity(ab, new float[] {0, 1}, t);
+    return ab;
+  }
+
   /** The model's own time schedule (VP: its discrete timesteps; EDM: Karras sigmas); empty for flow models. */
   default Optional<TimeSchedule> nativeSchedule() {
     return Optional.empty();

@@ -4,6 +4,7 @@ import io.videojam.api.Backend;
 import io.videojam.api.BackendOptions;
 import io.videojam.api.FloatTensor;
 import io.videojam.api.GraphSession;
+import io.videojam.api.GuidanceRule;
 import io.videojam.api.LatentCodec;
 import io.videojam.api.LatentCodecProvider;
 import io.videojam.api.LatentShape;
@@ -271,15 +272,142 @@ public final class OnnxVideoModel implements VideoModel {
   private Map<String, Tensor> feed(float[] fed, int b, double t, Tensor textCondition) {
     LatentShape l = info.latent();
     int c = l.channels();
-    Map<String, Tensor> inputs = new HashMap<>();
+    Map<String, Tensor> inputs = conditions(b, t, textCondition);
     long[] shape = layout.dims(b, c, l.frames(), l.height(), l.width());
     inputs.put(latentName, new FloatTensor(shape, layout.convert(fed, b, c, l.frames(), l.height() * l.width(), true)));
+    return inputs;
+  }
+
+  /** The graph's inputs other than the latent: the time, the text and the extra inputs. */
+  private Map<String, Tensor> conditions(int b, double t, Tensor textCondition) {
+    Map<String, Tensor> inputs = new HashMap<>();
     inputs.put(timeName, timeTensor(b, t));
     inputs.put(textName, textCondition);
     for (ExtraInput e : extras) {
-      inputs.put(e.name(), e.tensor(b, l, textCondition));
+      inputs.put(e.name(), e.tensor(b, info.latent(), textCondition));
     }
     return inputs;
+  }
+
+  /**
+   * The passes go straight into the session's input buffer and are combined straight from its
+   * output buffer, with the prediction's conversion folded into the rule's coefficients (both are
+   * linear): per channel kind, {@code guided = sum_k (a c_k) out_k + (b sum_k' c_k') x}, the second
+   * sum over the passes that see x there. A graph in another layout, or one limited to another batch,
+   * takes the general path.
+   */
+  @Override
+  public boolean linearGuidance(float[] x, double t, boolean[] dropMotion, Tensor text, GuidanceRule.Coefficients coefficients,
+      float[] guided) {
+    int p = dropMotion.length;
+    if (layout != LatentLayout.BCTHW || (fixedBatch != 0 && fixedBatch != p)) {
+      return false;
+    }
+    LatentShape l = info.latent();
+    int n = l.size();
+    double[] ca = coefficients.appearance();
+    double[] cm = coefficients.motion();
+    if (x.length != n || guided.length != n || ca.length != p || text.shape()[0] != p) {
+      throw new IllegalArgumentException("linear guidance over " + p + " passes of a latent of " + n + " values: got a latent of " + x.length
+          + ", a result of " + guided.length + ", " + ca.length + " coefficients and a text batch of " + text.shape()[0]);
+    }
+    int split = l.appearanceChannels() * l.planeSize();
+    double scale = conventions.inputScale(t);
+    float[] ab = conventions.affine(t);
+    float[] appearance = new float[p];
+    float[] motion = new float[p];
+    double seenA = 0;
+    double seenM = 0;
+    for (int k = 0; k < p; k++) {
+      appearance[k] = (float) (ab[0] * ca[k]);
+      motion[k] = (float) (ab[0] * cm[k]);
+      seenA += ca[k];
+      seenM += dropMotion[k] ? 0 : cm[k];
+    }
+    float stateA = (float) (ab[1] * seenA);
+    float stateM = (float) (ab[1] * seenM);
+    long[] shape = layout.dims(p, l.channels(), l.frames(), l.height(), l.width());
+    int blocks = (n + BLOCK - 1) / BLOCK;
+    session.runInPlace(conditions(p, t, text), latentName, shape, in -> {
+      for (int k = 0; k < p; k++) {
+        int end = dropMotion[k] ? split : n;
+        if (scale == 1.0) {
+          in.put(k * n, x, 0, end);
+        } else {
+          for (int i = 0; i < end; i++) {
+            in.put(k * n + i, (float) (x[i] * scale));
+          }
+        }
+        for (int i = end; i < n; i += BLOCK) { // the dropped motion channels
+          in.put(k * n + i, ZEROS, 0, Math.min(BLOCK, n - i));
+        }
+      }
+    }, velocityName, shape, out -> {
+      // a block of each pass at a time, bulk-copied into small arrays that stay in the core's first-level
+      // cache, then combined in loops over separate arrays, which the JIT vectorises (reading the buffer
+      // value by value, or one array at k offsets, it does not)
+      float[][] o = new float[p][BLOCK];
+      for (int b = 0; b < blocks; b++) {
+        int from = b * BLOCK;
+        int len = Math.min(BLOCK, n - from);
+        for (int k = 0; k < p; k++) {
+          out.get(k * n + from, o[k], 0, len);
+        }
+        int cut = Math.max(0, Math.min(len, split - from)); // values before it are appearance channels
+        combine(o, appearance, stateA, x, guided, from, 0, cut);
+        combine(o, motion, stateM, x, guided, from, cut, len);
+      }
+    });
+    return true;
+  }
+
+  /** Values of each pass combined at a time by {@link #linearGuidance}: three blocks and their results fit a first-level cache. */
+  private static final int BLOCK = 1024;
+
+  private static final float[] ZEROS = new float[BLOCK];
+
+  /**
+   * guided[at + i] = sum_k coef[k] * block[k][i] + state * x[at + i] for i in [from, to), in one pass
+   * for up to three passes.
+   */
+  private static void combine(float[][] block, float[] coef, float state, float[] x, float[] guided, int at, int from, int to) {
+    float c0 = coef[0];
+    float[] o0 = block[0];
+    switch (coef.length) {
+      case 1 -> {
+        for (int i = from; i < to; i++) {
+          guided[at + i] = c0 * o0[i] + state * x[at + i];
+        }
+      }
+      case 2 -> {
+        float c1 = coef[1];
+        float[] o1 = block[1];
+        for (int i = from; i < to; i++) {
+          guided[at + i] = c0 * o0[i] + c1 * o1[i] + state * x[at + i];
+        }
+      }
+      case 3 -> {
+        float c1 = coef[1];
+        float c2 = coef[2];
+        float[] o1 = block[1];
+        float[] o2 = block[2];
+        for (int i = from; i < to; i++) {
+          guided[at + i] = c0 * o0[i] + c1 * o1[i] + c2 * o2[i] + state * x[at + i];
+        }
+      }
+      default -> {
+        for (int i = from; i < to; i++) {
+          guided[at + i] = state * x[at + i];
+        }
+        for (int k = 0; k < coef.length; k++) {
+          float c = coef[k];
+          float[] ok = block[k];
+          for (int i = from; i < to; i++) {
+            guided[at + i] += c * ok[i];
+          }
+        }
+      }
+    }
   }
 
   /**

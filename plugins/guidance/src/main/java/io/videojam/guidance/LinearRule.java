@@ -78,6 +78,11 @@ final class LinearRule implements GuidanceRule {
   }
 
   @Override
+  public java.util.Optional<Coefficients> coefficients() {
+    return java.util.Optional.of(new Coefficients(appearance, motion));
+  }
+
+  @Override
   public Map<String, Object> settings() {
     return settings;
   }

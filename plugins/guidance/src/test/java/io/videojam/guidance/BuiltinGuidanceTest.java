@@ -76,6 +76,39 @@ class BuiltinGuidanceTest {
     assertThat(r.settings()).containsEntry("w1", 5.0).containsEntry("w2", 3.0).containsEntry("motion-policy", "text-only");
   }
 
+  /**
+   * The coefficients a linear rule gives (the model combines batched passes with them) are its
+   * combination: sum_k c_k v_k, with the appearance weights on appearance channels and the motion
+   * weights on motion channels, in the order of its passes.
+   */
+  @Test
+  void everyRulesCoefficientsReproduceItsCombination() {
+    List<GuidanceRule> rules = List.of(rule("none", Map.of(), JOINT), rule("cfg", Map.of("w", 4.0), JOINT), rule("inner", Map.of(), JOINT),
+        rule("inner", Map.of("w1", 2.0, "w2", 1.5, "motion-policy", "whole"), JOINT), rule("inner", Map.of("w1", 0.0), JOINT),
+        rule("ip2p", Map.of(), JOINT), rule("motion-off", Map.of(), JOINT));
+    for (GuidanceRule r : rules) {
+      GuidanceRule.Coefficients c = r.coefficients().orElseThrow();
+      double[] a = c.appearance();
+      double[] m = c.motion();
+      assertThat(a).hasSize(r.passes().size());
+      List<float[]> outs = r.passes().stream().map(p -> p.equals(Pass.FULL) ? FULL : p.equals(Pass.NO_TEXT) ? NO_TEXT
+          : p.equals(Pass.NO_MOTION) ? NO_MOTION : NONE).toList();
+      float[] u = combine(r, outs);
+      for (int i = 0; i < 12; i++) {
+        double expected = 0;
+        for (int k = 0; k < outs.size(); k++) {
+          expected += (motion(i) ? m[k] : a[k]) * outs.get(k)[i];
+        }
+        assertThat((double) u[i]).as("%s %s, index %d", r.name(), r.settings(), i).isCloseTo(expected, within(1e-5));
+      }
+    }
+    // the weights are copies: changing them changes nothing in the rule
+    GuidanceRule cfg = rule("cfg", Map.of("w", 4.0), JOINT);
+    cfg.coefficients().orElseThrow().appearance()[0] = 100;
+    assertThat(cfg.coefficients().orElseThrow().appearance()).containsExactly(5.0, -4.0);
+    assertThat(cfg.coefficients().orElseThrow().motion()).containsExactly(5.0, -4.0);
+  }
+
   @Test
   void innerGuidanceWholePolicyAppliesEq8ToMotionChannelsToo() {
     float[] u = combine(rule("inner", Map.of("w1", 2.0, "w2", 1.5, "motion-policy", "whole"), JOINT));

@@ -25,6 +25,8 @@ import java.util.HashSet;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Set;
+import java.util.function.Consumer;
 
 /**
  * An ONNX Runtime session. Inputs, and outputs whose shapes the caller states, live in native
@@ -119,29 +121,41 @@ final class OrtGraphSession implements GraphSession {
     return run(feed, wanted, null);
   }
 
+  /** The input is written straight into its pinned buffer and the output read from its own: no copies. */
+  @Override
+  public synchronized void runInPlace(Map<String, Tensor> feed, String input, long[] inputShape, Consumer<FloatBuffer> fill, String output,
+      long[] outputShape, Consumer<FloatBuffer> read) {
+    if (closed) {
+      throw closedError();
+    }
+    try {
+      Pinned in = pin(pinnedInputs, input, inputShape, true);
+      in.source = null; // its contents are the caller's now, not a host tensor's
+      fill.accept(in.buffer.clear().asFloatBuffer());
+      Pinned out = pin(pinnedOutputs, output, outputShape, true);
+      Map<String, OnnxTensor> tensors = tensors(feed);
+      tensors.put(input, in.tensor);
+      long start = System.nanoTime();
+      try (OrtSession.Result result = session.run(tensors, Set.of(), Map.of(output, out.tensor))) {
+        runNanos += System.nanoTime() - start;
+        runCount++;
+      }
+      read.accept(out.buffer.clear().asFloatBuffer().asReadOnlyBuffer());
+    } catch (OrtException e) {
+      throw runError(e);
+    }
+  }
+
   /**
    * Runs; with {@code into}, the single pinned output is copied there and nothing is returned. One run
    * at a time: runs share the pinned buffers, and close() must not free them under a run.
    */
   private synchronized Map<String, Tensor> run(Map<String, Tensor> feed, Map<String, long[]> wanted, float[] into) {
     if (closed) {
-      throw new VideoJamException("the ONNX Runtime session of " + file + " is closed; open the model again");
+      throw closedError();
     }
     try {
-      Map<String, OnnxTensor> in = new HashMap<>();
-      for (Map.Entry<String, Tensor> e : feed.entrySet()) {
-        Tensor t = e.getValue();
-        Pinned p = pin(pinnedInputs, e.getKey(), t.shape(), t instanceof FloatTensor);
-        if (p.source != t) { // the same tensor as last run is already there (guidance passes share the latent)
-          if (t instanceof FloatTensor f) {
-            p.buffer.clear().asFloatBuffer().put(f.data());
-          } else {
-            p.buffer.clear().asLongBuffer().put(((LongTensor) t).data());
-          }
-          p.source = t;
-        }
-        in.put(e.getKey(), p.tensor);
-      }
+      Map<String, OnnxTensor> in = tensors(feed);
       Map<String, OnnxTensor> pinned = new HashMap<>();
       Map<String, Pinned> pinnedByName = new HashMap<>();
       for (Map.Entry<String, long[]> e : wanted.entrySet()) {
@@ -178,9 +192,36 @@ final class OrtGraphSession implements GraphSession {
       }
       return out;
     } catch (OrtException e) {
-      throw new VideoJamException("ONNX Runtime failed running " + file + ": " + OrtBackend.firstLine(e.getMessage())
-          + "; check model.json's input names, layout and shapes against the graph's");
+      throw runError(e);
     }
+  }
+
+  /** The pinned native tensors of {@code feed}, each filled from its host tensor unless it holds that very tensor already. */
+  private Map<String, OnnxTensor> tensors(Map<String, Tensor> feed) throws OrtException {
+    Map<String, OnnxTensor> in = new HashMap<>();
+    for (Map.Entry<String, Tensor> e : feed.entrySet()) {
+      Tensor t = e.getValue();
+      Pinned p = pin(pinnedInputs, e.getKey(), t.shape(), t instanceof FloatTensor);
+      if (p.source != t) { // the same tensor as last run is already there (guidance passes share the latent)
+        if (t instanceof FloatTensor f) {
+          p.buffer.clear().asFloatBuffer().put(f.data());
+        } else {
+          p.buffer.clear().asLongBuffer().put(((LongTensor) t).data());
+        }
+        p.source = t;
+      }
+      in.put(e.getKey(), p.tensor);
+    }
+    return in;
+  }
+
+  private VideoJamException closedError() {
+    return new VideoJamException("the ONNX Runtime session of " + file + " is closed; open the model again");
+  }
+
+  private VideoJamException runError(OrtException e) {
+    return new VideoJamException("ONNX Runtime failed running " + file + ": " + OrtBackend.firstLine(e.getMessage())
+        + "; check model.json's input names, layout and shapes against the graph's");
   }
 
   /**
