@@ -18,7 +18,8 @@ import java.security.SecureRandom;
  * (created with the usual permissions, not owner-only),
  * which is then moved over the destination atomically (plain replace where the file system has no
  * atomic move). On any failure the temporary file is deleted and a one-line {@link
- * VideoJamException} naming the destination is thrown.
+ * VideoJamException} naming the destination is thrown; on SIGINT or SIGTERM a shutdown hook deletes
+ * the temporary files being written, and none is moved into place after that.
  */
 public final class AtomicFiles {
   private static final SecureRandom RANDOM = new SecureRandom();
@@ -76,9 +77,22 @@ public final class AtomicFiles {
     Path temp = null;
     try {
       Files.createDirectories(dir);
-      temp = createUnique(dir, "." + abs.getFileName() + ".", ".tmp", false);
+      synchronized (SHUTDOWN) { // a temporary file is either registered before the hook looks, or never made
+        if (shuttingDown) {
+          throw stopped();
+        }
+        installHook();
+        temp = createUnique(dir, "." + abs.getFileName() + ".", ".tmp", false);
+        OPEN.add(temp);
+      }
       content.writeTo(temp);
-      moveReplacing(temp, abs);
+      synchronized (SHUTDOWN) { // once the hook has begun, a file it may have deleted under a writer is never moved into place
+        if (shuttingDown) {
+          throw stopped();
+        }
+        moveReplacing(temp, abs);
+        OPEN.remove(temp);
+      }
       temp = null;
     } catch (VideoJamException e) {
       throw new VideoJamException("cannot write " + what + " " + target + ": " + e.getMessage(), e);
@@ -91,6 +105,58 @@ public final class AtomicFiles {
         } catch (IOException ignored) {
           // best effort: the write already failed and that error is the one to report
         }
+        OPEN.remove(temp);
+      }
+    }
+  }
+
+  /** Temporary files being written; on SIGINT or SIGTERM a shutdown hook deletes them (a finally block does not run then). */
+  private static final java.util.Set<Path> OPEN = java.util.concurrent.ConcurrentHashMap.newKeySet();
+  private static final Object SHUTDOWN = new Object();
+  private static boolean shuttingDown; // guarded by SHUTDOWN
+  private static boolean hookInstalled; // guarded by SHUTDOWN
+
+  private static VideoJamException stopped() {
+    return new VideoJamException("stopped: the process is shutting down (SIGINT or SIGTERM)");
+  }
+
+  private static void installHook() {
+    if (!hookInstalled) {
+      try {
+        Runtime.getRuntime().addShutdownHook(new Thread(AtomicFiles::deleteOpenAtShutdown, "videojam-temporary-file-cleanup"));
+      } catch (IllegalStateException e) {
+        throw stopped(); // shutdown had begun before this process's first write
+      }
+      hookInstalled = true;
+    }
+  }
+
+  /**
+   * SIGINT or SIGTERM: nothing more is moved into place; the temporary files being written go. A
+   * writer thread (a video encoder) may re-create one by name meanwhile, so deletion repeats until
+   * nothing has come back for 100 ms, for at most half a second.
+   */
+  private static void deleteOpenAtShutdown() {
+    synchronized (SHUTDOWN) {
+      shuttingDown = true;
+    }
+    java.util.List<Path> open = java.util.List.copyOf(OPEN);
+    long start = System.nanoTime();
+    long quietSince = start;
+    while (System.nanoTime() - start < 500_000_000L && System.nanoTime() - quietSince < 100_000_000L) {
+      for (Path p : open) {
+        try {
+          if (Files.deleteIfExists(p)) {
+            quietSince = System.nanoTime();
+          }
+        } catch (IOException ignored) {
+          // best effort: the process is ending
+        }
+      }
+      try {
+        Thread.sleep(10);
+      } catch (InterruptedException e) {
+        return;
       }
     }
   }
