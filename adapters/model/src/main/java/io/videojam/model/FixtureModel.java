@@ -10,7 +10,6 @@ import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.nio.file.StandardCopyOption;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -90,13 +89,7 @@ public final class FixtureModel {
     return m;
   }
 
-  private static void atomic(Path target, byte[] bytes) throws IOException {
-    Path tmp = target.resolveSibling("." + target.getFileName() + "." + java.util.UUID.randomUUID() + ".tmp");
-    try {
-      Files.write(tmp, bytes, java.nio.file.StandardOpenOption.CREATE_NEW);
-      Files.move(tmp, target, StandardCopyOption.REPLACE_EXISTING, StandardCopyOption.ATOMIC_MOVE);
-    } finally {
-      Files.deleteIfExists(tmp);
-    }
+  private static void atomic(Path target, byte[] bytes) {
+    io.videojam.api.AtomicFiles.write(target, "fixture model file", tmp -> Files.write(tmp, bytes));
   }
 }

@@ -4,6 +4,7 @@ import ai.onnx.proto.OnnxMl;
 import com.google.protobuf.ByteString;
 import com.google.protobuf.CodedInputStream;
 import com.google.protobuf.InvalidProtocolBufferException;
+import io.videojam.api.AtomicFiles;
 import io.videojam.api.TensorInfo;
 import io.videojam.api.VideoJamException;
 import java.io.BufferedOutputStream;
@@ -81,35 +82,11 @@ public final class OnnxModels {
    * move, so a failure never leaves a half-written model behind. Creates missing parent folders.
    */
   public static void write(OnnxMl.ModelProto model, Path file) {
-    Path abs = file.toAbsolutePath();
-    Path dir = abs.getParent();
-    Path tmp = null;
-    try {
-      Files.createDirectories(dir);
-      // not Files.createTempFile: that makes the file owner-only (0600) and the model would stay so
-      tmp = dir.resolve("." + abs.getFileName() + "." + java.util.UUID.randomUUID() + ".tmp");
-      try (OutputStream out = new BufferedOutputStream(Files.newOutputStream(tmp, java.nio.file.StandardOpenOption.CREATE_NEW,
-          java.nio.file.StandardOpenOption.WRITE), 1 << 16)) {
+    AtomicFiles.write(file, "ONNX model", tmp -> {
+      try (OutputStream out = new BufferedOutputStream(Files.newOutputStream(tmp), 1 << 16)) {
         model.writeTo(out);
       }
-      try {
-        Files.move(tmp, abs, StandardCopyOption.ATOMIC_MOVE, StandardCopyOption.REPLACE_EXISTING);
-      } catch (AtomicMoveNotSupportedException e) {
-        Files.move(tmp, abs, StandardCopyOption.REPLACE_EXISTING);
-      }
-      tmp = null;
-    } catch (IOException | RuntimeException e) {
-      throw new VideoJamException(
-          "Cannot write ONNX model " + file + ": " + oneLine(String.valueOf(e.getMessage())), e);
-    } finally {
-      if (tmp != null) {
-        try {
-          Files.deleteIfExists(tmp);
-        } catch (IOException ignored) {
-          // best effort: the temporary file is hidden and named after the target
-        }
-      }
-    }
+    });
   }
 
   /** The graph inputs a caller must feed (inputs that are not initializers); -1 for free dims. */

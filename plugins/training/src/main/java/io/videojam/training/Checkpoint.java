@@ -1,5 +1,6 @@
 package io.videojam.training;
 
+import io.videojam.api.AtomicFiles;
 import io.videojam.api.VideoJamException;
 import java.io.BufferedInputStream;
 import java.io.BufferedOutputStream;
@@ -11,7 +12,6 @@ import java.io.InputStream;
 import java.io.OutputStream;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.nio.file.StandardCopyOption;
 import java.util.LinkedHashMap;
 import java.util.Map;
 
@@ -30,9 +30,7 @@ public record Checkpoint(long step, Map<String, String> meta, Map<String, float[
 
   /** Writes atomically to {@code file}. */
   public void write(Path file) {
-    Path tmp = file.resolveSibling(file.getFileName() + ".tmp");
-    try {
-      Files.createDirectories(file.toAbsolutePath().getParent());
+    AtomicFiles.write(file, "checkpoint", tmp -> {
       try (OutputStream os = Files.newOutputStream(tmp);
           DataOutputStream out = new DataOutputStream(new BufferedOutputStream(os, 1 << 16))) {
         out.writeInt(MAGIC);
@@ -53,15 +51,7 @@ public record Checkpoint(long step, Map<String, String> meta, Map<String, float[
           }
         }
       }
-      Files.move(tmp, file, StandardCopyOption.REPLACE_EXISTING, StandardCopyOption.ATOMIC_MOVE);
-    } catch (IOException e) {
-      try {
-        Files.deleteIfExists(tmp);
-      } catch (IOException ignored) {
-        // best effort
-      }
-      throw new VideoJamException("cannot write checkpoint " + file + ": " + e.getMessage());
-    }
+    });
   }
 
   /** Reads a checkpoint written by {@link #write}. */

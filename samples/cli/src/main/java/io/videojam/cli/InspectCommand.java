@@ -2,16 +2,14 @@ package io.videojam.cli;
 
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.SerializationFeature;
+import io.videojam.api.AtomicFiles;
 import io.videojam.api.TensorInfo;
 import io.videojam.api.VideoJamException;
 import io.videojam.model.ModelInspector;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.nio.file.StandardCopyOption;
-import java.nio.file.StandardOpenOption;
 import java.util.Locale;
-import java.util.UUID;
 import java.util.concurrent.Callable;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
@@ -64,15 +62,7 @@ final class InspectCommand implements Callable<Integer> {
       if (abs.getParent() == null || !Files.isDirectory(abs.getParent())) {
         throw new VideoJamException("--out " + out + ": its folder does not exist; create it first");
       }
-      Path tmp = abs.resolveSibling("." + abs.getFileName() + "." + UUID.randomUUID() + ".tmp");
-      try {
-        Files.write(tmp, json, StandardOpenOption.CREATE_NEW);
-        Files.move(tmp, abs, StandardCopyOption.REPLACE_EXISTING, StandardCopyOption.ATOMIC_MOVE);
-      } catch (IOException e) {
-        throw new VideoJamException("cannot write " + out + ": " + e.getMessage() + "; choose a writable path");
-      } finally {
-        Files.deleteIfExists(tmp);
-      }
+      AtomicFiles.write(abs, "model.json", tmp -> Files.write(tmp, json));
       System.out.println("wrote the proposed model.json to " + out + "; edit the values marked FILL and the checks above");
     }
     return 0;

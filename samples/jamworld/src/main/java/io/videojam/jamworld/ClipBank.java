@@ -1,5 +1,6 @@
 package io.videojam.jamworld;
 
+import io.videojam.api.AtomicFiles;
 import io.videojam.api.StepListener;
 import io.videojam.api.VideoJamException;
 import io.videojam.conditioning.WordVocabTextEncoder;
@@ -10,7 +11,6 @@ import java.io.DataOutputStream;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.nio.file.StandardCopyOption;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.ExecutorService;
@@ -159,9 +159,7 @@ public final class ClipBank {
 
   /** Writes the bank atomically. */
   public void write(Path file) {
-    Path tmp = file.resolveSibling(file.getFileName() + ".tmp");
-    try {
-      Files.createDirectories(file.toAbsolutePath().getParent());
+    AtomicFiles.write(file, "clip bank", tmp -> {
       try (DataOutputStream out = new DataOutputStream(new BufferedOutputStream(Files.newOutputStream(tmp), 1 << 16))) {
         out.writeInt(MAGIC);
         out.writeInt(config.frames());
@@ -179,10 +177,7 @@ public final class ClipBank {
           out.writeUTF(p);
         }
       }
-      Files.move(tmp, file, StandardCopyOption.REPLACE_EXISTING, StandardCopyOption.ATOMIC_MOVE);
-    } catch (IOException e) {
-      throw new VideoJamException("cannot write clip bank " + file + ": " + e.getMessage());
-    }
+    });
   }
 
   /** Reads a bank written by {@link #write}, or null when {@code file} is absent. */

@@ -5,6 +5,7 @@ import static org.bytedeco.tensorrt.global.nvinfer.createInferRuntime;
 import static org.bytedeco.tensorrt.global.nvonnxparser.createParser;
 
 import ai.onnx.proto.OnnxMl;
+import io.videojam.api.AtomicFiles;
 import io.videojam.api.BackendOptions;
 import io.videojam.api.TensorInfo;
 import io.videojam.api.VideoJamException;
@@ -15,7 +16,6 @@ import java.io.IOException;
 import java.nio.channels.FileChannel;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.nio.file.StandardCopyOption;
 import java.nio.file.StandardOpenOption;
 import java.util.ArrayDeque;
 import java.util.ArrayList;
@@ -401,19 +401,13 @@ final class TrtEngines {
 
   private static void write(Path target, Writer writer) {
     try {
-      Path dir = target.toAbsolutePath().getParent();
-      Files.createDirectories(dir);
-      Path tmp = Files.createTempFile(dir, "." + target.getFileName(), ".tmp");
-      try {
+      AtomicFiles.write(target, "engine cache file", tmp -> {
         try (FileChannel out = FileChannel.open(tmp, StandardOpenOption.WRITE, StandardOpenOption.TRUNCATE_EXISTING)) {
           writer.write(out);
         }
-        Files.move(tmp, target, StandardCopyOption.ATOMIC_MOVE, StandardCopyOption.REPLACE_EXISTING);
-      } finally {
-        Files.deleteIfExists(tmp);
-      }
-    } catch (IOException e) {
-      throw new VideoJamException("cannot write " + target + ": " + oneLine(e.getMessage()) + "; choose a writable --engine-cache folder");
+      });
+    } catch (VideoJamException e) {
+      throw new VideoJamException(oneLine(e.getMessage()) + "; choose a writable --engine-cache folder", e);
     }
   }
 }
