@@ -14,12 +14,14 @@ import java.security.SecureRandom;
 
 /**
  * Writes a file through a temporary sibling so that the destination is either the complete new
- * file or untouched: the content goes to {@code .<name>.<random>.tmp} in the destination folder
+ * file or untouched: the content goes to {@code .<name>.<pid>-<random>.tmp} in the destination folder
  * (created with the usual permissions, not owner-only),
  * which is then moved over the destination atomically (plain replace where the file system has no
  * atomic move). On any failure the temporary file is deleted and a one-line {@link
  * VideoJamException} naming the destination is thrown; on SIGINT or SIGTERM a shutdown hook deletes
- * the temporary files being written, and none is moved into place after that.
+ * the temporary files being written, and none is moved into place after that. The temporary name
+ * carries the process id, so the first write into a folder removes those of processes that no
+ * longer run (killed with SIGKILL).
  */
 public final class AtomicFiles {
   private static final SecureRandom RANDOM = new SecureRandom();
@@ -77,12 +79,13 @@ public final class AtomicFiles {
     Path temp = null;
     try {
       Files.createDirectories(dir);
+      sweep(dir);
       synchronized (SHUTDOWN) { // a temporary file is either registered before the hook looks, or never made
         if (shuttingDown) {
           throw stopped();
         }
         installHook();
-        temp = createUnique(dir, "." + abs.getFileName() + ".", ".tmp", false);
+        temp = createUnique(dir, "." + abs.getFileName() + "." + PID + "-", ".tmp", false);
         OPEN.add(temp);
       }
       content.writeTo(temp);
@@ -107,6 +110,41 @@ public final class AtomicFiles {
         }
         OPEN.remove(temp);
       }
+    }
+  }
+
+  private static final long PID = ProcessHandle.current().pid();
+  /** A temporary file's name: {@code .NAME.PID-RANDOM.tmp}. */
+  private static final java.util.regex.Pattern TEMP = java.util.regex.Pattern.compile("\\..+\\.(\\d{1,18})-[0-9a-z]+\\.tmp");
+  /** Folders already swept by this process (the latest ones: a long-running process writes into many). */
+  private static final java.util.Map<Path, Boolean> SWEPT = java.util.Collections.synchronizedMap(new java.util.LinkedHashMap<>(16, 0.75f, true) {
+    @Override
+    protected boolean removeEldestEntry(java.util.Map.Entry<Path, Boolean> eldest) {
+      return size() > 64;
+    }
+  });
+
+  /**
+   * Deletes, once per folder and process, the temporary files in {@code dir} of processes that no
+   * longer run (a SIGKILL or a power cut stops a write before any cleanup can run).
+   */
+  private static void sweep(Path dir) {
+    if (SWEPT.put(dir, Boolean.TRUE) != null) {
+      return;
+    }
+    try (java.nio.file.DirectoryStream<Path> entries = Files.newDirectoryStream(dir, ".*.tmp")) {
+      for (Path p : entries) {
+        java.util.regex.Matcher m = TEMP.matcher(p.getFileName().toString());
+        if (!m.matches() || !Files.isRegularFile(p, java.nio.file.LinkOption.NOFOLLOW_LINKS)) {
+          continue;
+        }
+        long pid = Long.parseLong(m.group(1));
+        if (pid != PID && !ProcessHandle.of(pid).map(ProcessHandle::isAlive).orElse(false)) {
+          Files.deleteIfExists(p);
+        }
+      }
+    } catch (IOException | RuntimeException e) {
+      // best effort: leftovers are hidden files, and the write itself goes on
     }
   }
 
