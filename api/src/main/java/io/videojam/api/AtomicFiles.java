@@ -169,22 +169,32 @@ public final class AtomicFiles {
     }
   }
 
-  /**
-   * SIGINT or SIGTERM: nothing more is moved into place; the temporary files being written go. A
-   * writer thread (a video encoder) may re-create one by name meanwhile, so deletion repeats until
-   * nothing has come back for 100 ms, for at most half a second.
-   */
+  /** SIGINT or SIGTERM: nothing more is moved into place; the temporary files being written go. */
   private static void deleteOpenAtShutdown() {
     synchronized (SHUTDOWN) {
       shuttingDown = true;
     }
-    java.util.List<Path> open = java.util.List.copyOf(OPEN);
+    deleteUntilQuiet(java.util.List.copyOf(OPEN), Files::deleteIfExists);
+  }
+
+  /** Deletes one path; true when something was there. */
+  @FunctionalInterface
+  public interface Deleter {
+    boolean delete(Path p) throws IOException;
+  }
+
+  /**
+   * For shutdown hooks: deletes {@code paths} until nothing has come back for 100 ms, for at most half
+   * a second. Writer threads (video encoders, frame writers) keep running while hooks run and may
+   * re-create a file or folder just deleted.
+   */
+  public static void deleteUntilQuiet(java.util.List<Path> paths, Deleter deleter) {
     long start = System.nanoTime();
     long quietSince = start;
     while (System.nanoTime() - start < 500_000_000L && System.nanoTime() - quietSince < 100_000_000L) {
-      for (Path p : open) {
+      for (Path p : paths) {
         try {
-          if (Files.deleteIfExists(p)) {
+          if (deleter.delete(p)) {
             quietSince = System.nanoTime();
           }
         } catch (IOException ignored) {

@@ -341,24 +341,14 @@ public final class OutputStaging implements AutoCloseable {
     synchronized (SHUTDOWN) {
       shuttingDown = true;
     }
-    // writer threads (video encoders, frame writers) keep running while hooks run and may re-create a
-    // folder just deleted; delete until nothing has come back for 100 ms, for at most half a second
     List<Path> open = List.copyOf(OPEN);
-    long quietSince = System.nanoTime();
-    long start = quietSince;
-    while (System.nanoTime() - start < 500_000_000L && System.nanoTime() - quietSince < 100_000_000L) {
-      for (Path p : open) {
-        if (Files.exists(p)) {
-          deleteTree(p);
-          quietSince = System.nanoTime();
-        }
+    AtomicFiles.deleteUntilQuiet(open, p -> {
+      if (!Files.exists(p)) {
+        return false;
       }
-      try {
-        Thread.sleep(10);
-      } catch (InterruptedException e) {
-        return;
-      }
-    }
+      deleteTree(p);
+      return true;
+    });
     OPEN.removeAll(open);
   }
 
